@@ -1,0 +1,72 @@
+// `dubhost import FILE` and `dubhost items`.
+#include "commands.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+namespace dubhost::cli {
+namespace {
+
+nlohmann::json item_json(const Item &item) {
+    return {{"id", item.id},
+            {"original_name", item.original_name},
+            {"original_path", item.original_path},
+            {"stored_path", item.stored_path},
+            {"linked", item.linked},
+            {"size_bytes", item.size_bytes},
+            {"sha256", item.sha256},
+            {"container", item.container},
+            {"media_kind", item.media_kind},
+            {"probe", nlohmann::json::parse(item.probe_json, nullptr, false)},
+            {"imported_at", item.imported_at}};
+}
+
+}  // namespace
+
+void add_item_commands(CLI::App &app, CliContext &context, Action &action) {
+    static std::string file;
+    static bool link = false;
+    auto *import_command = app.add_subcommand("import", "Copy (or --link) a video or audio file into the workspace");
+    import_command->add_option("FILE", file, "The media file")->required();
+    import_command->add_flag("--link", link, "Keep the file where it is and store a link to it");
+    import_command->add_flag("--json", context.options.json,
+                             "Print JSON: {\"item_id\": ..., \"already_present\": bool, \"item\": {...}}");
+    import_command->callback([&context, &action] {
+        action = [&context] {
+            const auto outcome =
+                context.workspace().import_media(file, link ? Workspace::ImportMode::link : Workspace::ImportMode::copy);
+            if (context.options.json) {
+                CliContext::print_json({{"item_id", outcome.item.id},
+                                        {"already_present", outcome.already_present},
+                                        {"item", item_json(outcome.item)}});
+                return;
+            }
+            if (outcome.already_present)
+                std::cout << file << " is already in the workspace as item " << outcome.item.id << "\n";
+            else
+                std::cout << "imported " << file << " as item " << outcome.item.id << " (" << outcome.item.container << ", "
+                          << (outcome.item.linked ? "linked" : "copied") << ")\n";
+        };
+    });
+
+    auto *items = app.add_subcommand("items", "List the items in the workspace");
+    items->add_flag("--json", context.options.json, "Print JSON: {\"items\": [...]}");
+    items->callback([&context, &action] {
+        action = [&context] {
+            const auto all = context.workspace().items();
+            if (context.options.json) {
+                nlohmann::json list = nlohmann::json::array();
+                for (const auto &item : all) list.push_back(item_json(item));
+                CliContext::print_json({{"items", list}});
+                return;
+            }
+            if (all.empty()) std::cout << "no items yet: import one with `dubhost import FILE`\n";
+            for (const auto &item : all)
+                std::cout << item.id << "  " << item.media_kind << "  " << item.original_name << "  (" << item.imported_at
+                          << ")\n";
+        };
+    });
+}
+
+}  // namespace dubhost::cli

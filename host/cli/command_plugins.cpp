@@ -1,0 +1,107 @@
+// `dubhost plugins` and `dubhost backends`.
+#include "commands.hpp"
+
+#include "dubhost/host/backend_selection.hpp"
+#include "dubhost/host/paths.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+namespace dubhost::cli {
+namespace {
+
+nlohmann::json plugins_document(CliContext &context) {
+    const PluginRegistry &registry = context.registry();
+    nlohmann::json plugins = nlohmann::json::array();
+    for (const auto &plugin : registry.plugins()) {
+        nlohmann::json entry = plugin->manifest;
+        entry["path"] = plugin->report.candidate.library.string();
+        entry["origin"] = plugin->report.candidate.origin;
+        plugins.push_back(std::move(entry));
+    }
+    nlohmann::json search = nlohmann::json::array();
+    std::vector<std::filesystem::path> dirs(context.options.plugin_paths.begin(), context.options.plugin_paths.end());
+    for (const auto &dir : plugin_search_path(dirs, context.options.safe_mode))
+        search.push_back({{"path", dir.path.string()}, {"origin", dir.origin}});
+    return {{"plugins", plugins}, {"rejected", registry.rejected()}, {"search_path", search}};
+}
+
+void print_plugins(const nlohmann::json &document, bool verbose) {
+    if (verbose) {
+        std::cout << "Search path:\n";
+        for (const auto &dir : document["search_path"])
+            std::cout << "  " << dir["path"].get<std::string>() << "  (" << dir["origin"].get<std::string>() << ")\n";
+    }
+    std::cout << "Plugins (" << document["plugins"].size() << " loaded):\n";
+    if (document["plugins"].empty()) std::cout << "  none found on the search path (dubhost plugins --verbose shows it)\n";
+    for (const auto &plugin : document["plugins"]) {
+        std::cout << "  " << plugin["id"].get<std::string>() << " " << plugin["version"].get<std::string>() << "  ("
+                  << plugin["runtime"].get<std::string>() << ")  " << plugin["path"].get<std::string>() << "\n";
+        for (const auto &backend : plugin["backends"])
+            std::cout << "    " << backend["capability"].get<std::string>() << "/" << backend["id"].get<std::string>()
+                      << "  version " << backend["version"].get<std::string>() << ", priority " << backend["priority"].get<int>()
+                      << "\n";
+    }
+    if (!document["rejected"].empty()) {
+        std::cout << "Rejected (" << document["rejected"].size() << "):\n";
+        for (const auto &rejected : document["rejected"])
+            std::cout << "  " << rejected["path"].get<std::string>() << "\n    " << rejected["state"].get<std::string>() << ": "
+                      << rejected["reason"].get<std::string>() << "\n";
+    }
+}
+
+void print_backends(const std::vector<BackendChoice> &choices) {
+    for (const auto &choice : choices) {
+        std::cout << choice.capability << ": ";
+        if (choice.selected)
+            std::cout << choice.candidates[*choice.selected].backend.info->id << " (" << choice.reason << ")\n";
+        else
+            std::cout << "none (" << choice.reason << ")\n";
+        for (std::size_t i = 0; i < choice.candidates.size(); ++i) {
+            const auto &candidate = choice.candidates[i];
+            std::cout << "  " << (choice.selected == i ? "* " : "  ") << candidate.backend.info->id << "  ["
+                      << candidate.backend.plugin->manifest.id << " " << candidate.backend.info->version << ", priority "
+                      << candidate.backend.info->priority << "]  " << (candidate.installed ? "installed" : "not installed");
+            const auto missing = candidate.status.find("missing");
+            if (!candidate.installed && missing != candidate.status.end() && missing->is_array() && !missing->empty())
+                std::cout << ": missing " << missing->dump();
+            else if (!candidate.installed && candidate.status.contains("message"))
+                std::cout << ": " << candidate.status.value("message", std::string());
+            std::cout << "\n";
+        }
+    }
+}
+
+}  // namespace
+
+void add_plugin_commands(CLI::App &app, CliContext &context, Action &action) {
+    auto *plugins = app.add_subcommand("plugins", "List loaded plugins, their backends, and rejected files with reasons");
+    static bool verbose = false;
+    plugins->add_flag("--json", context.options.json, "Print JSON: {plugins, rejected, search_path}");
+    plugins->add_flag("--verbose", verbose, "Also show the plugin search path");
+    plugins->callback([&context, &action] {
+        action = [&context] {
+            const auto document = plugins_document(context);
+            if (context.options.json)
+                CliContext::print_json(document);
+            else
+                print_plugins(document, verbose);
+        };
+    });
+
+    auto *backends =
+        app.add_subcommand("backends", "Per capability: available backends, installed or not, and which is selected and why");
+    backends->add_flag("--json", context.options.json, "Print JSON: {backends: [{capability, backends, selected, reason}]}");
+    backends->callback([&context, &action] {
+        action = [&context] {
+            const auto choices = choose_backends(context.registry(), context.services(), load_machine_profile(profile_path()));
+            if (context.options.json)
+                CliContext::print_json({{"backends", choices}, {"profile", profile_path().string()}});
+            else
+                print_backends(choices);
+        };
+    });
+}
+
+}  // namespace dubhost::cli

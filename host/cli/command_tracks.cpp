@@ -1,0 +1,117 @@
+// `dubhost tracks ITEM`, `dubhost track import ITEM FILE`, `dubhost track export TRACK`.
+#include "commands.hpp"
+
+#include "dubhost/host/atomic_file.hpp"
+#include "dubhost/host/error.hpp"
+#include "dubhost/host/subtitle_formats.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+namespace dubhost::cli {
+namespace {
+
+SubtitleFormat require_format(const std::string &name) {
+    const auto format = subtitle_format_from_name(name);
+    if (!format) throw user_error("unknown-subtitle-format", "unknown subtitle format '" + name + "'", "use srt, vtt or json");
+    return *format;
+}
+
+struct TrackImportOptions {
+    std::string item;
+    std::string file;
+    std::string kind = "source";
+    std::string language;
+    std::string format;
+};
+
+struct TrackExportOptions {
+    std::int64_t track = 0;
+    std::string format = "srt";
+    std::string output;
+};
+
+void import_track(CliContext &context, const TrackImportOptions &options) {
+    Workspace &workspace = context.workspace();
+    const Item item = workspace.require_item(options.item);
+    const std::filesystem::path path(options.file);
+    const auto format = options.format.empty() ? std::optional<SubtitleFormat>() : require_format(options.format);
+    ParsedSubtitles parsed = read_subtitle_file(path, format);
+    if (parsed.segments.empty())
+        throw user_error("empty-subtitles", path.string() + " has no cues with text", "check that it is the right file");
+    SubtitleTrack track;
+    track.item_id = item.id;
+    track.kind = options.kind;
+    track.language = options.language.empty() ? parsed.language : options.language;
+    track.created_by = "import:" + path.filename().string();
+    track.segments = std::move(parsed.segments);
+    track.id = workspace.add_track(track);
+    if (context.options.json) {
+        CliContext::print_json(
+            {{"track_id", track.id}, {"item_id", item.id}, {"segments", track.segments.size()}, {"repairs", parsed.repairs}});
+        return;
+    }
+    for (const auto &repair : parsed.repairs) std::cerr << "note: " << path.filename().string() << ": " << repair << "\n";
+    std::cout << "imported " << track.segments.size() << " segments from " << path.string() << " as track " << track.id
+              << " of item " << item.id << "\n";
+}
+
+void export_track(CliContext &context, const TrackExportOptions &options) {
+    const SubtitleTrack track = context.workspace().require_track(options.track);
+    const std::string text = write_subtitles(track, require_format(options.format));
+    if (options.output.empty() || options.output == "-") {
+        std::cout << text;
+        return;
+    }
+    write_file_atomically(options.output, text);
+}
+
+}  // namespace
+
+void add_track_commands(CLI::App &app, CliContext &context, Action &action) {
+    static std::string tracks_item;
+    auto *tracks = app.add_subcommand("tracks", "List an item's subtitle tracks");
+    tracks->add_option("ITEM", tracks_item, "Item id (or a unique prefix)")->required();
+    tracks->add_flag("--json", context.options.json, "Print JSON: {\"tracks\": [{id, kind, language, created_by, segments}]}");
+    tracks->callback([&context, &action] {
+        action = [&context] {
+            Workspace &workspace = context.workspace();
+            const Item item = workspace.require_item(tracks_item);
+            const auto all = workspace.tracks(item.id);
+            if (context.options.json) {
+                CliContext::print_json({{"item_id", item.id}, {"tracks", all}});
+                return;
+            }
+            if (all.empty())
+                std::cout << "item " << item.id << " has no tracks: `dubhost track import " << item.id << " FILE.srt` adds one\n";
+            for (const auto &track : all)
+                std::cout << track.id << "  " << track.kind << "  " << (track.language.empty() ? "-" : track.language) << "  "
+                          << track.segments.size() << " segments  " << track.created_by << "\n";
+        };
+    });
+
+    auto *track = app.add_subcommand("track", "Import or export one subtitle track");
+    track->require_subcommand(1);
+    static TrackImportOptions import_options;
+    auto *import_command = track->add_subcommand("import", "Add a track to an item from an SRT, WebVTT or dubhost JSON file");
+    import_command->add_option("ITEM", import_options.item, "Item id (or a unique prefix)")->required();
+    import_command->add_option("FILE", import_options.file, "FILE.srt, FILE.vtt or FILE.json")->required();
+    import_command->add_option("--kind", import_options.kind, "source (what is said), script (what to speak) or translation")
+        ->check(CLI::IsMember({"source", "script", "translation"}));
+    import_command->add_option("--language", import_options.language, "Language tag, e.g. en or de");
+    import_command->add_option("--format", import_options.format, "srt, vtt or json (default: from the file name)");
+    import_command->add_flag("--json", context.options.json, "Print JSON: {track_id, item_id, segments, repairs}");
+    import_command->callback([&context, &action] { action = [&context] { import_track(context, import_options); }; });
+
+    static TrackExportOptions export_options;
+    auto *export_command = track->add_subcommand("export", "Write a track as SRT, WebVTT or dubhost JSON");
+    export_command->add_option("TRACK", export_options.track, "Track id (see `dubhost tracks ITEM`)")->required();
+    export_command->add_option("--format", export_options.format, "srt, vtt or json")
+        ->check(CLI::IsMember({"srt", "vtt", "json"}));
+    export_command->add_option("-o,--output", export_options.output,
+                               "Write to this file (atomically) instead of standard output");
+    export_command->callback([&context, &action] { action = [&context] { export_track(context, export_options); }; });
+}
+
+}  // namespace dubhost::cli

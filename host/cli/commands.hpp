@@ -1,0 +1,22 @@
+// Registration of the dubhost CLI's commands; each file adds its subcommands to the app and sets
+// the action to run after parsing (so errors surface outside CLI11's parser).
+#pragma once
+
+#include "cli_context.hpp"
+
+#include <functional>
+
+namespace CLI {
+class App;
+}
+
+namespace dubhost::cli {
+
+using Action = std::function<void()>;
+
+void add_plugin_commands(CLI::App &app, CliContext &context, Action &action);  // plugins, backends
+void add_doctor_command(CLI::App &app, CliContext &context, Action &action);   // doctor
+void add_item_commands(CLI::App &app, CliContext &context, Action &action);    // import, items
+void add_track_commands(CLI::App &app, CliContext &context, Action &action);   // tracks, track import/export
+
+}  // namespace dubhost::cli

@@ -1,0 +1,30 @@
+// Calling one backend entry point (status, install or run) across the C ABI, and reading the answer.
+// Used by the CLI's backends/doctor commands and by the pipeline.
+#pragma once
+
+#include "dubhost/host/host_services.hpp"
+
+#include <dubhost/plugin.h>
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+namespace dubhost {
+
+struct CallOutcome {
+    int32_t status = DUBHOST_STATUS_ERROR;
+    nlohmann::json document;  // the result on success, else {code, message, hint}
+
+    bool ok() const { return status == DUBHOST_STATUS_OK; }
+    std::string error_message() const;
+    std::string error_hint() const;
+};
+
+enum class BackendEntry { status, install, run };
+
+// Copies the plugin's answer and hands its memory back through the plugin's release callback.
+// A malformed answer becomes an error outcome that names the backend; nothing here throws.
+CallOutcome call_backend(const dubhost_backend &backend, BackendEntry entry, const HostServices &services,
+                         const nlohmann::json &request);
+
+}  // namespace dubhost

@@ -1,0 +1,35 @@
+// Where dubhost looks for things: its own binary, XDG folders, the workspace and plugin search path.
+// Used by the CLI and the Python module to build their defaults; nothing here touches the disk.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace dubhost {
+
+std::filesystem::path executable_path();
+std::filesystem::path xdg_data_home();
+std::filesystem::path xdg_config_home();
+
+// --workspace > $DUBHOST_WORKSPACE > $XDG_DATA_HOME/dubhost/workspace
+std::filesystem::path default_workspace_path();
+
+// The machine profile: $XDG_CONFIG_HOME/dubhost/profile.json
+std::filesystem::path profile_path();
+
+struct PluginSearchDir {
+    std::filesystem::path path;
+    std::string origin;  // "--plugin-path", "DUBHOST_PLUGIN_PATH", "user", "install"
+};
+
+// In order: --plugin-path entries, $DUBHOST_PLUGIN_PATH (colon-separated), the user plugin dir,
+// and <binary>/../lib/dubhost/plugins (the install prefix, which is also the build tree layout).
+// `safe_mode` keeps only the last (in-tree plugins).
+std::vector<PluginSearchDir> plugin_search_path(const std::vector<std::filesystem::path> &command_line_dirs,
+                                                bool safe_mode = false);
+
+// Shared data installed with the host (<binary>/../share/dubhost), e.g. pack manifests.
+std::filesystem::path installed_data_dir();
+
+}  // namespace dubhost

@@ -1,0 +1,43 @@
+// The plugins this process may use and the files it refused, with backends ranked per capability.
+// Used by the CLI (plugins, backends, doctor) and by backend selection.
+#pragma once
+
+#include "dubhost/host/plugin_scan.hpp"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace dubhost {
+
+// The capabilities of the dub pipeline, in pipeline order.
+const std::vector<std::string> &pipeline_capabilities();
+
+struct RegisteredBackend {
+    const LoadedPlugin *plugin = nullptr;
+    const BackendInfo *info = nullptr;
+    const dubhost_backend *entry_points = nullptr;
+};
+
+class PluginRegistry {
+public:
+    // Scans the search path in order; the first plugin with a given id wins. Never throws for a bad
+    // plugin file: it lands in rejected() with its state and reason.
+    static PluginRegistry discover(const std::vector<PluginSearchDir> &search_path, const HostServices &services);
+
+    const std::vector<std::unique_ptr<LoadedPlugin>> &plugins() const { return plugins_; }
+    const std::vector<ScanReport> &rejected() const { return rejected_; }
+
+    // Backends of one capability, best first: priority (high first), then plugin id, then backend id.
+    std::vector<RegisteredBackend> backends(const std::string &capability) const;
+    const RegisteredBackend *find(const std::string &capability, const std::string &backend_id) const;
+    // Every capability some backend declares, pipeline ones first.
+    std::vector<std::string> capabilities() const;
+
+private:
+    std::vector<std::unique_ptr<LoadedPlugin>> plugins_;
+    std::vector<ScanReport> rejected_;
+    std::vector<RegisteredBackend> ranked_;
+};
+
+}  // namespace dubhost

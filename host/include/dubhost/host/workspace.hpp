@@ -1,0 +1,86 @@
+// The workspace: a folder with library.db (items, subtitle tracks, speakers, jobs, artifacts) and the
+// artifact tree laid out in docs/reference/workspace.md. Used by every command that touches user data.
+#pragma once
+
+#include "dubhost/host/subtitle_track.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace dubhost {
+
+struct Item {
+    std::string id;             // first 16 hex digits of the content's SHA-256: same file, same id
+    std::string original_name;  // file name at import
+    std::string original_path;  // absolute path at import
+    std::string stored_path;    // relative to the workspace: items/<id>/source.<ext>
+    bool linked = false;        // stored_path is a symbolic link to original_path
+    std::int64_t size_bytes = 0;
+    std::string sha256;
+    std::string container;    // from the first bytes; refined by the FFmpeg probe
+    std::string media_kind;   // "video", "audio" or "unknown"
+    std::string probe_json;   // FFmpeg probe data once available, else "{}"
+    std::string imported_at;  // UTC, ISO 8601
+};
+
+struct ImportOutcome {
+    Item item;
+    bool already_present = false;  // the same content was imported before
+};
+
+struct SpeakerRecord {
+    std::string item_id;
+    std::string label;
+    std::string voice;  // empty until chosen
+};
+
+class Workspace {
+public:
+    static constexpr int schema_version = 1;
+
+    // Creates the folder layout if needed, opens (or creates) library.db in WAL mode and applies
+    // migrations. Throws Failure(user) for a folder that cannot be written and for a library.db that
+    // is not a dubhost library (which is never overwritten).
+    static Workspace open(const std::filesystem::path &root);
+
+    Workspace(Workspace &&) noexcept;
+    Workspace &operator=(Workspace &&) noexcept;
+    ~Workspace();
+
+    const std::filesystem::path &root() const;
+    std::filesystem::path database_path() const { return root() / "library.db"; }
+    std::filesystem::path items_dir() const { return root() / "items"; }
+    std::filesystem::path derived_dir() const { return root() / "derived"; }
+    std::filesystem::path packs_dir() const { return root() / "packs"; }
+    std::filesystem::path logs_dir() const { return root() / "logs"; }
+    std::filesystem::path cache_dir() const { return root() / "cache"; }
+    std::filesystem::path derived_item_dir(const std::string &item_id) const { return derived_dir() / "items" / item_id; }
+    int stored_schema_version() const;
+
+    enum class ImportMode { copy, link };
+    ImportOutcome import_media(const std::filesystem::path &file, ImportMode mode);
+
+    std::vector<Item> items() const;
+    // Accepts a full id or a unique prefix. Throws Failure(user) naming the fix when none or several match.
+    Item require_item(const std::string &id_or_prefix) const;
+
+    // Stores the track and its segments (ids are assigned) and registers its speakers.
+    std::int64_t add_track(SubtitleTrack track);
+    std::vector<SubtitleTrack> tracks(const std::string &item_id) const;
+    SubtitleTrack require_track(std::int64_t track_id) const;
+    std::vector<SpeakerRecord> speakers(const std::string &item_id) const;
+
+private:
+    struct State;
+    explicit Workspace(std::unique_ptr<State> state);
+    std::unique_ptr<State> state_;
+};
+
+// Bytes used by everything under `path` (links are not followed); 0 when it does not exist.
+std::uint64_t disk_usage(const std::filesystem::path &path);
+
+}  // namespace dubhost

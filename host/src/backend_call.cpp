@@ -1,0 +1,68 @@
+#include "dubhost/host/backend_call.hpp"
+
+namespace dubhost {
+namespace {
+
+nlohmann::json error_document(const std::string &code, const std::string &message, const std::string &hint = {}) {
+    return {{"code", code}, {"message", message}, {"hint", hint}};
+}
+
+dubhost_backend_call_fn entry_function(const dubhost_backend &backend, BackendEntry entry) {
+    switch (entry) {
+    case BackendEntry::status:
+        return backend.status;
+    case BackendEntry::install:
+        return backend.install;
+    case BackendEntry::run:
+        return backend.run;
+    }
+    return nullptr;
+}
+
+const char *entry_name(BackendEntry entry) {
+    switch (entry) {
+    case BackendEntry::status:
+        return "status";
+    case BackendEntry::install:
+        return "install";
+    case BackendEntry::run:
+        return "run";
+    }
+    return "?";
+}
+
+}  // namespace
+
+std::string CallOutcome::error_message() const {
+    return document.is_object() ? document.value("message", std::string("unknown error")) : "unknown error";
+}
+
+std::string CallOutcome::error_hint() const { return document.is_object() ? document.value("hint", std::string()) : ""; }
+
+CallOutcome call_backend(const dubhost_backend &backend, BackendEntry entry, const HostServices &services,
+                         const nlohmann::json &request) {
+    const std::string who = std::string("backend '") + (backend.id ? backend.id : "?") + "' " + entry_name(entry);
+    const dubhost_backend_call_fn function = entry_function(backend, entry);
+    if (function == nullptr) return {DUBHOST_STATUS_ERROR, error_document("not-supported", who + " is not provided")};
+    dubhost_response response{};
+    response.struct_size = sizeof(response);
+    const std::string request_text = request.dump();
+    CallOutcome outcome;
+    outcome.status = function(&backend, services.table(), request_text.c_str(), &response);
+    const std::string answer = response.json ? std::string(response.json) : std::string();
+    if (response.release) response.release(&response);
+
+    auto parsed = nlohmann::json::parse(answer, nullptr, false);
+    if (answer.empty() || parsed.is_discarded() || !parsed.is_object()) {
+        outcome.document = error_document("malformed-response", who + " returned a malformed answer (not a JSON object)",
+                                          "report this to the plugin's author; run with -v for details");
+        if (outcome.status == DUBHOST_STATUS_OK) outcome.status = DUBHOST_STATUS_ERROR;
+        return outcome;
+    }
+    outcome.document = std::move(parsed);
+    if (!outcome.ok() && !outcome.document.contains("message"))
+        outcome.document = error_document("plugin-error", who + " failed with status " + std::to_string(outcome.status));
+    return outcome;
+}
+
+}  // namespace dubhost

@@ -1,0 +1,86 @@
+#include "dubhost/host/plugin_registry.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+namespace dubhost {
+
+const std::vector<std::string> &pipeline_capabilities() {
+    static const std::vector<std::string> capabilities = {"extract", "separate", "asr", "diarize", "tts", "mix", "mux"};
+    return capabilities;
+}
+
+namespace {
+
+// A plugin may not take over a (capability, backend id) pair another plugin already provides.
+std::optional<std::string> backend_clash(const LoadedPlugin &candidate,
+                                         const std::vector<std::unique_ptr<LoadedPlugin>> &accepted) {
+    for (const auto &backend : candidate.manifest.backends)
+        for (const auto &plugin : accepted)
+            for (const auto &existing : plugin->manifest.backends)
+                if (existing.capability == backend.capability && existing.id == backend.id)
+                    return "backend " + backend.capability + "/" + backend.id + " is already provided by plugin '" +
+                           plugin->manifest.id + "'; remove one of the two plugins";
+    return std::nullopt;
+}
+
+}  // namespace
+
+PluginRegistry PluginRegistry::discover(const std::vector<PluginSearchDir> &search_path, const HostServices &services) {
+    PluginRegistry registry;
+    std::vector<std::string> taken_ids;
+    for (const auto &candidate : find_plugin_candidates(search_path)) {
+        LoadResult result = load_plugin(candidate, taken_ids, services);
+        if (result.plugin) {
+            if (auto clash = backend_clash(*result.plugin, registry.plugins_)) {
+                result.report.state = ScanState::duplicate_id;
+                result.report.reason = *clash;
+                result.plugin.reset();
+            }
+        }
+        if (!result.plugin) {
+            spdlog::debug("plugin {} rejected: {} ({})", candidate.library.string(), scan_state_name(result.report.state),
+                          result.report.reason);
+            registry.rejected_.push_back(std::move(result.report));
+            continue;
+        }
+        spdlog::debug("plugin {} {} loaded from {}", result.plugin->manifest.id, result.plugin->manifest.version,
+                      candidate.library.string());
+        taken_ids.push_back(result.plugin->manifest.id);
+        registry.plugins_.push_back(std::move(result.plugin));
+    }
+    for (const auto &plugin : registry.plugins_)
+        for (std::size_t i = 0; i < plugin->backends.size(); ++i)
+            registry.ranked_.push_back({plugin.get(), &plugin->manifest.backends[i], plugin->backends[i]});
+    std::stable_sort(registry.ranked_.begin(), registry.ranked_.end(),
+                     [](const RegisteredBackend &a, const RegisteredBackend &b) {
+                         if (a.info->priority != b.info->priority) return a.info->priority > b.info->priority;
+                         if (a.plugin->manifest.id != b.plugin->manifest.id) return a.plugin->manifest.id < b.plugin->manifest.id;
+                         return a.info->id < b.info->id;
+                     });
+    return registry;
+}
+
+std::vector<RegisteredBackend> PluginRegistry::backends(const std::string &capability) const {
+    std::vector<RegisteredBackend> matching;
+    for (const auto &backend : ranked_)
+        if (backend.info->capability == capability) matching.push_back(backend);
+    return matching;
+}
+
+const RegisteredBackend *PluginRegistry::find(const std::string &capability, const std::string &backend_id) const {
+    for (const auto &backend : ranked_)
+        if (backend.info->capability == capability && backend.info->id == backend_id) return &backend;
+    return nullptr;
+}
+
+std::vector<std::string> PluginRegistry::capabilities() const {
+    std::vector<std::string> capabilities = pipeline_capabilities();
+    for (const auto &backend : ranked_)
+        if (std::find(capabilities.begin(), capabilities.end(), backend.info->capability) == capabilities.end())
+            capabilities.push_back(backend.info->capability);
+    return capabilities;
+}
+
+}  // namespace dubhost

@@ -1,0 +1,355 @@
+#include "dubhost/host/workspace.hpp"
+
+#include "dubhost/host/atomic_file.hpp"
+#include "dubhost/host/error.hpp"
+#include "dubhost/host/media_sniff.hpp"
+#include "dubhost/host/sha256.hpp"
+#include "workspace_schema.hpp"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <sqlite3.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <ctime>
+#include <set>
+
+namespace dubhost {
+namespace fs = std::filesystem;
+
+struct Workspace::State {
+    fs::path root;
+    SQLite::Database db;
+};
+
+namespace {
+
+std::string utc_now() {
+    const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+    std::tm parts{};
+    gmtime_r(&now, &parts);
+    char buffer[32];
+    std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &parts);
+    return buffer;
+}
+
+Failure unwritable_workspace(const fs::path &root, const std::string &reason) {
+    return user_error(
+        "workspace-not-writable", "the workspace " + root.string() + " is not writable: " + reason,
+        "use a writable folder with --workspace DIR (or DUBHOST_WORKSPACE), or make it writable: chmod u+w " + root.string());
+}
+
+// Fails early and clearly, instead of letting SQLite report "attempt to write a readonly database".
+void require_writable_folder(const fs::path &root) {
+    std::error_code error;
+    fs::create_directories(root, error);
+    if (error) throw unwritable_workspace(root, error.message());
+    const fs::path probe = root / (".write-probe-" + std::to_string(::getpid()));
+    const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) throw unwritable_workspace(root, std::strerror(errno));
+    ::close(fd);
+    fs::remove(probe, error);
+}
+
+int read_schema_version(SQLite::Database &db) {
+    if (!db.tableExists("schema_version")) return 0;
+    SQLite::Statement query(db, "SELECT version FROM schema_version");
+    return query.executeStep() ? query.getColumn(0).getInt() : 0;
+}
+
+void migrate(SQLite::Database &db, const fs::path &database) {
+    const int stored = read_schema_version(db);
+    const int known = static_cast<int>(schema::migrations.size());
+    if (stored > known)
+        throw user_error("library-too-new",
+                         database.string() + " has schema version " + std::to_string(stored) +
+                             " but this dubhost knows only up to " + std::to_string(known),
+                         "upgrade dubhost, or use another workspace with --workspace DIR");
+    if (stored == known) return;
+    SQLite::Transaction transaction(db);
+    if (stored == 0) db.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+    for (int version = stored; version < known; ++version) db.exec(std::string(schema::migrations[version]));
+    db.exec("DELETE FROM schema_version");
+    db.exec("INSERT INTO schema_version (version) VALUES (" + std::to_string(known) + ")");
+    transaction.commit();
+}
+
+Item read_item(SQLite::Statement &row) {
+    Item item;
+    item.id = row.getColumn(0).getString();
+    item.original_name = row.getColumn(1).getString();
+    item.original_path = row.getColumn(2).getString();
+    item.stored_path = row.getColumn(3).getString();
+    item.linked = row.getColumn(4).getInt() != 0;
+    item.size_bytes = row.getColumn(5).getInt64();
+    item.sha256 = row.getColumn(6).getString();
+    item.container = row.getColumn(7).getString();
+    item.media_kind = row.getColumn(8).getString();
+    item.probe_json = row.getColumn(9).getString();
+    item.imported_at = row.getColumn(10).getString();
+    return item;
+}
+
+constexpr const char *item_columns =
+    "id, original_name, original_path, stored_path, linked, size_bytes, sha256, container, media_kind, probe_json, imported_at";
+
+std::string lower_extension(const fs::path &file, const std::string &container) {
+    std::string extension = file.extension().string();
+    std::transform(extension.begin(), extension.end(), extension.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    const bool plain = extension.size() >= 2 && extension.size() <= 6 &&
+                       std::all_of(extension.begin() + 1, extension.end(), [](unsigned char c) { return std::isalnum(c); });
+    if (plain) return extension;
+    return container == "unknown" ? std::string(".bin") : "." + container;
+}
+
+// Puts the content (or a link to it) at items/<id>/source.<ext>, atomically.
+void store_source(const fs::path &source, const fs::path &stored, Workspace::ImportMode mode) {
+    std::error_code error;
+    fs::create_directories(stored.parent_path(), error);
+    if (error) throw user_error("write-failed", "cannot create " + stored.parent_path().string() + ": " + error.message());
+    if (mode == Workspace::ImportMode::copy) {
+        copy_file_atomically(source, stored);
+        return;
+    }
+    PendingFile pending(stored);
+    fs::create_symlink(fs::absolute(source), pending.temp_path(), error);
+    if (error) throw user_error("write-failed", "cannot link " + stored.string() + ": " + error.message());
+    pending.commit();
+}
+
+bool stored_source_intact(const fs::path &stored) {
+    std::error_code error;
+    return fs::exists(stored, error);  // follows a link: a moved original counts as missing
+}
+
+}  // namespace
+
+Workspace::Workspace(std::unique_ptr<State> state) : state_(std::move(state)) {}
+Workspace::Workspace(Workspace &&) noexcept = default;
+Workspace &Workspace::operator=(Workspace &&) noexcept = default;
+Workspace::~Workspace() = default;
+
+const fs::path &Workspace::root() const { return state_->root; }
+
+Workspace Workspace::open(const fs::path &requested_root) {
+    const fs::path root = fs::absolute(requested_root).lexically_normal();
+    std::error_code error;
+    if (fs::exists(root, error) && !fs::is_directory(root, error))
+        throw user_error("workspace-not-a-folder", "the workspace " + root.string() + " exists and is not a folder",
+                         "pass a folder with --workspace DIR");
+    require_writable_folder(root);
+    const fs::path database = root / "library.db";
+    try {
+        auto state = std::unique_ptr<State>(
+            new State{root, SQLite::Database(database.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, 5000)});
+        SQLite::Database &db = state->db;
+        db.exec("PRAGMA journal_mode=WAL");
+        db.exec("PRAGMA foreign_keys=ON");
+        db.exec("PRAGMA synchronous=NORMAL");
+        migrate(db, database);
+        for (const char *folder : {"items", "derived", "packs", "logs", "cache"}) fs::create_directories(root / folder);
+        return Workspace(std::move(state));
+    } catch (const SQLite::Exception &failure) {
+        const int code = failure.getErrorCode() & 0xff;
+        if (code == SQLITE_NOTADB || code == SQLITE_CORRUPT)
+            throw user_error(
+                "library-corrupt",
+                database.string() + " is not a readable dubhost library (" + failure.what() + "); it has been left untouched",
+                "restore it from a backup, or move it aside to start an empty library: mv '" + database.string() + "' '" +
+                    database.string() + ".broken'");
+        if (code == SQLITE_READONLY || code == SQLITE_CANTOPEN || code == SQLITE_PERM)
+            throw unwritable_workspace(root, failure.what());
+        if (code == SQLITE_FULL)
+            throw user_error("disk-full", "the disk holding " + root.string() + " is full", "free some space and retry");
+        throw Failure(ErrorKind::internal, "library-error", "opening " + database.string() + " failed: " + failure.what());
+    }
+}
+
+int Workspace::stored_schema_version() const { return read_schema_version(state_->db); }
+
+ImportOutcome Workspace::import_media(const fs::path &file, ImportMode mode) {
+    const MediaSniff sniff = sniff_media(file);
+    const std::string digest = sha256_file_hex(file);
+    const std::string item_id = digest.substr(0, 16);
+    SQLite::Database &db = state_->db;
+
+    SQLite::Statement existing(db, std::string("SELECT ") + item_columns + " FROM items WHERE id = ?");
+    existing.bind(1, item_id);
+    if (existing.executeStep()) {
+        ImportOutcome outcome{read_item(existing), true};
+        if (!stored_source_intact(root() / outcome.item.stored_path)) {  // heal a lost copy or a dangling link
+            store_source(file, root() / outcome.item.stored_path, outcome.item.linked ? ImportMode::link : ImportMode::copy);
+        }
+        return outcome;
+    }
+
+    Item item;
+    item.id = item_id;
+    item.original_name = file.filename().string();
+    item.original_path = fs::absolute(file).lexically_normal().string();
+    item.stored_path = (fs::path("items") / item_id / ("source" + lower_extension(file, sniff.container))).string();
+    item.linked = mode == ImportMode::link;
+    item.size_bytes = static_cast<std::int64_t>(fs::file_size(file));
+    item.sha256 = digest;
+    item.container = sniff.container;
+    item.media_kind = sniff.kind;
+    item.probe_json = "{}";
+    item.imported_at = utc_now();
+
+    const fs::path stored = root() / item.stored_path;
+    store_source(file, stored, mode);
+    try {
+        SQLite::Statement insert(
+            db, std::string("INSERT INTO items (") + item_columns + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        insert.bind(1, item.id);
+        insert.bind(2, item.original_name);
+        insert.bind(3, item.original_path);
+        insert.bind(4, item.stored_path);
+        insert.bind(5, item.linked ? 1 : 0);
+        insert.bind(6, static_cast<int64_t>(item.size_bytes));
+        insert.bind(7, item.sha256);
+        insert.bind(8, item.container);
+        insert.bind(9, item.media_kind);
+        insert.bind(10, item.probe_json);
+        insert.bind(11, item.imported_at);
+        insert.exec();
+    } catch (const SQLite::Exception &failure) {
+        std::error_code ignored;
+        fs::remove_all(stored.parent_path(), ignored);  // no file without its record
+        throw Failure(ErrorKind::internal, "library-error", "recording " + file.string() + " failed: " + failure.what());
+    }
+    return {item, false};
+}
+
+std::vector<Item> Workspace::items() const {
+    SQLite::Statement query(state_->db, std::string("SELECT ") + item_columns + " FROM items ORDER BY imported_at, id");
+    std::vector<Item> items;
+    while (query.executeStep()) items.push_back(read_item(query));
+    return items;
+}
+
+Item Workspace::require_item(const std::string &id_or_prefix) const {
+    const bool plausible =
+        !id_or_prefix.empty() && id_or_prefix.size() <= 64 &&
+        std::all_of(id_or_prefix.begin(), id_or_prefix.end(), [](unsigned char c) { return std::isxdigit(c); });
+    std::vector<Item> matches;
+    if (plausible) {
+        SQLite::Statement query(state_->db, std::string("SELECT ") + item_columns + " FROM items WHERE id LIKE ? || '%' LIMIT 2");
+        query.bind(1, id_or_prefix);
+        while (query.executeStep()) matches.push_back(read_item(query));
+    }
+    if (matches.size() == 1) return matches.front();
+    if (matches.empty())
+        throw user_error("no-such-item", "no item '" + id_or_prefix + "' in the workspace " + root().string(),
+                         "list the items with `dubhost items`, or import the file with `dubhost import FILE`");
+    throw user_error("ambiguous-item", "'" + id_or_prefix + "' matches several items",
+                     "type more of the item id (see `dubhost items`)");
+}
+
+std::int64_t Workspace::add_track(SubtitleTrack track) {
+    require_item(track.item_id);
+    SQLite::Database &db = state_->db;
+    SQLite::Transaction transaction(db);
+    SQLite::Statement insert_track(db,
+                                   "INSERT INTO tracks (item_id, kind, language, created_by, created_at) VALUES (?, ?, ?, ?, ?)");
+    insert_track.bind(1, track.item_id);
+    insert_track.bind(2, track.kind);
+    insert_track.bind(3, track.language);
+    insert_track.bind(4, track.created_by);
+    insert_track.bind(5, utc_now());
+    insert_track.exec();
+    const std::int64_t track_id = db.getLastInsertRowid();
+    SQLite::Statement insert_segment(
+        db, "INSERT INTO segments (track_id, position, start_ms, end_ms, text, speaker) VALUES (?, ?, ?, ?, ?, ?)");
+    SQLite::Statement insert_speaker(db, "INSERT OR IGNORE INTO speakers (item_id, label) VALUES (?, ?)");
+    std::int64_t position = 0;
+    for (const SubtitleSegment &segment : track.segments) {
+        insert_segment.bind(1, static_cast<int64_t>(track_id));
+        insert_segment.bind(2, static_cast<int64_t>(position++));
+        insert_segment.bind(3, static_cast<int64_t>(segment.start_ms));
+        insert_segment.bind(4, static_cast<int64_t>(segment.end_ms));
+        insert_segment.bind(5, segment.text);
+        insert_segment.bind(6, segment.speaker);
+        insert_segment.exec();
+        insert_segment.reset();
+        if (!segment.speaker.empty()) {
+            insert_speaker.bind(1, track.item_id);
+            insert_speaker.bind(2, segment.speaker);
+            insert_speaker.exec();
+            insert_speaker.reset();
+        }
+    }
+    transaction.commit();
+    return track_id;
+}
+
+namespace {
+
+std::vector<SubtitleSegment> read_segments(SQLite::Database &db, std::int64_t track_id) {
+    SQLite::Statement query(db, "SELECT id, start_ms, end_ms, text, speaker FROM segments WHERE track_id = ? ORDER BY position");
+    query.bind(1, static_cast<int64_t>(track_id));
+    std::vector<SubtitleSegment> segments;
+    while (query.executeStep())
+        segments.push_back({query.getColumn(0).getInt64(), query.getColumn(1).getInt64(), query.getColumn(2).getInt64(),
+                            query.getColumn(3).getString(), query.getColumn(4).getString()});
+    return segments;
+}
+
+SubtitleTrack read_track(SQLite::Database &db, SQLite::Statement &row) {
+    SubtitleTrack track;
+    track.id = row.getColumn(0).getInt64();
+    track.item_id = row.getColumn(1).getString();
+    track.kind = row.getColumn(2).getString();
+    track.language = row.getColumn(3).getString();
+    track.created_by = row.getColumn(4).getString();
+    track.segments = read_segments(db, track.id);
+    return track;
+}
+
+}  // namespace
+
+std::vector<SubtitleTrack> Workspace::tracks(const std::string &item_id) const {
+    SQLite::Statement query(state_->db,
+                            "SELECT id, item_id, kind, language, created_by FROM tracks WHERE item_id = ? ORDER BY id");
+    query.bind(1, item_id);
+    std::vector<SubtitleTrack> tracks;
+    while (query.executeStep()) tracks.push_back(read_track(state_->db, query));
+    return tracks;
+}
+
+SubtitleTrack Workspace::require_track(std::int64_t track_id) const {
+    SQLite::Statement query(state_->db, "SELECT id, item_id, kind, language, created_by FROM tracks WHERE id = ?");
+    query.bind(1, static_cast<int64_t>(track_id));
+    if (!query.executeStep())
+        throw user_error("no-such-track", "no subtitle track " + std::to_string(track_id) + " in " + root().string(),
+                         "list an item's tracks with `dubhost tracks ITEM`");
+    return read_track(state_->db, query);
+}
+
+std::vector<SpeakerRecord> Workspace::speakers(const std::string &item_id) const {
+    SQLite::Statement query(state_->db, "SELECT item_id, label, voice FROM speakers WHERE item_id = ? ORDER BY label");
+    query.bind(1, item_id);
+    std::vector<SpeakerRecord> speakers;
+    while (query.executeStep())
+        speakers.push_back({query.getColumn(0).getString(), query.getColumn(1).getString(), query.getColumn(2).getString()});
+    return speakers;
+}
+
+std::uint64_t disk_usage(const fs::path &path) {
+    std::error_code error;
+    if (!fs::exists(fs::symlink_status(path, error))) return 0;
+    std::uint64_t total = 0;
+    if (fs::is_regular_file(fs::symlink_status(path, error))) return fs::file_size(path, error);
+    for (fs::recursive_directory_iterator it(path, fs::directory_options::skip_permission_denied, error), end;
+         !error && it != end; it.increment(error)) {
+        if (it->is_regular_file(error) && !it->is_symlink(error)) total += it->file_size(error);
+    }
+    return total;
+}
+
+}  // namespace dubhost

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package that dubhost's build, tests and default (offline) backends need.
+# Idempotent and non-interactive; run as root or with sudo available. Usage:
+#   packaging/install-deps.sh            build + runtime + test packages
+#   packaging/install-deps.sh --runtime  only what an installed dubhost needs at run time
+#   packaging/install-deps.sh --ci-tools the extra tools CI uses (formatting check)
+set -euo pipefail
+
+build_packages=(
+  build-essential cmake ninja-build pkg-config git
+  libboost-dev libboost-test-dev libboost-filesystem-dev
+  nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev
+  libsqlite3-dev libsqlitecpp-dev
+  libavformat-dev libavcodec-dev libavfilter-dev libswresample-dev libavutil-dev
+  libespeak-ng-dev libpocketsphinx-dev libsphinxbase-dev
+  pybind11-dev python3-dev python3-venv python3-pip
+)
+runtime_packages=(
+  espeak-ng-data pocketsphinx-en-us python3
+)
+# Real recordings and tools the tests and benchmarks build their media from (see docs/).
+test_packages=(
+  ffmpeg sqlite3 file
+  forensics-samples-files pocketsphinx-testdata alsa-utils
+)
+
+ci_tool_packages=(clang-format)
+
+mode=${1:-all}
+case "$mode" in
+  --runtime) wanted=("${runtime_packages[@]}") ;;
+  --ci-tools) wanted=("${ci_tool_packages[@]}") ;;
+  all|--all) wanted=("${build_packages[@]}" "${runtime_packages[@]}" "${test_packages[@]}") ;;
+  *) echo "usage: $0 [--runtime|--ci-tools]" >&2; exit 1 ;;
+esac
+
+missing=()
+for pkg in "${wanted[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#wanted[@]} packages already installed"
+  exit 0
+fi
+
+sudo_cmd=()
+if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
+export DEBIAN_FRONTEND=noninteractive
+echo "install-deps: installing ${#missing[@]} packages: ${missing[*]}"
+"${sudo_cmd[@]}" apt-get update -qq
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "install-deps: done"

@@ -1,0 +1,192 @@
+// The dubhost binary driven as users and scripts drive it: argv in, exit code and output out.
+#include "dubhost/host/child_process.hpp"
+#include "dubhost/host/sha256.hpp"
+
+#include "support/media_files.hpp"
+#include "support/temp_dir.hpp"
+
+#include <boost/test/unit_test.hpp>
+#include <nlohmann/json.hpp>
+#include <unistd.h>
+
+#include <cstdlib>
+
+namespace fs = std::filesystem;
+using dubhost::test::TempDir;
+using nlohmann::json;
+
+namespace {
+
+const fs::path fixture_dir = DUBHOST_FIXTURE_DIR;
+const fs::path dubhost_binary = DUBHOST_BINARY;
+
+// Points the user folders at a private place so a developer's own plugins and profile stay out.
+struct IsolatedHome {
+    TempDir home{"dubhost-cli-home"};
+    IsolatedHome() {
+        ::setenv("XDG_DATA_HOME", (home / "data").c_str(), 1);
+        ::setenv("XDG_CONFIG_HOME", (home / "config").c_str(), 1);
+        ::unsetenv("DUBHOST_PLUGIN_PATH");
+        ::unsetenv("DUBHOST_WORKSPACE");
+        ::unsetenv("DUBHOST_LOG");
+    }
+};
+
+dubhost::ChildResult dubhost_run(std::vector<std::string> args) {
+    args.insert(args.begin(), dubhost_binary.string());
+    return dubhost::run_child(args, std::chrono::seconds(60));
+}
+
+json run_json(const std::vector<std::string> &args) {
+    const auto result = dubhost_run(args);
+    BOOST_TEST_REQUIRE(result.exit_code == 0, "dubhost failed: " + result.err);
+    return json::parse(result.out);
+}
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_SUITE(cli, IsolatedHome)
+
+BOOST_AUTO_TEST_CASE(version_and_usage_errors) {
+    const auto version = dubhost_run({"--version"});
+    BOOST_TEST(version.exit_code == 0);
+    BOOST_TEST(version.out.find("plugin ABI 1.0") != std::string::npos);
+    BOOST_TEST(dubhost_run({}).exit_code == 1);
+    BOOST_TEST(dubhost_run({"no-such-command"}).exit_code == 1);
+    BOOST_TEST(dubhost_run({"import"}).exit_code == 1);
+}
+
+BOOST_AUTO_TEST_CASE(plugins_json_lists_loaded_plugins_and_rejected_files) {
+    TempDir ws;
+    const auto document =
+        run_json({"--workspace", ws.path().string(), "--plugin-path", fixture_dir.string(), "plugins", "--json"});
+    BOOST_TEST(document["plugins"].size() == 3u);
+    for (const auto &plugin : document["plugins"]) {
+        BOOST_TEST(plugin.contains("backends"));
+        BOOST_TEST(plugin["abi"]["major"] == 1);
+    }
+    BOOST_TEST(document["rejected"].size() == 9u);
+    for (const auto &rejected : document["rejected"]) {
+        BOOST_TEST(rejected.contains("path"));
+        BOOST_TEST(rejected.contains("state"));
+        BOOST_TEST(!rejected["reason"].get<std::string>().empty());
+    }
+    BOOST_TEST(document["search_path"][0]["origin"] == "--plugin-path");
+}
+
+BOOST_AUTO_TEST_CASE(plugin_path_from_the_environment_and_safe_mode) {
+    TempDir ws;
+    ::setenv("DUBHOST_PLUGIN_PATH", fixture_dir.c_str(), 1);
+    BOOST_TEST(run_json({"--workspace", ws.path().string(), "plugins", "--json"})["plugins"].size() == 3u);
+    BOOST_TEST(run_json({"--workspace", ws.path().string(), "--safe-mode", "plugins", "--json"})["rejected"].empty());
+    ::unsetenv("DUBHOST_PLUGIN_PATH");
+}
+
+BOOST_AUTO_TEST_CASE(backends_and_doctor_explain_the_choice) {
+    TempDir ws;
+    const auto backends =
+        run_json({"--workspace", ws.path().string(), "--plugin-path", fixture_dir.string(), "backends", "--json"});
+    bool saw_tts = false;
+    for (const auto &choice : backends["backends"]) {
+        if (choice["capability"] != "tts") continue;
+        saw_tts = true;
+        BOOST_TEST(choice["selected"] == "fixture-echo");
+        BOOST_TEST(choice["backends"].size() == 2u);
+    }
+    BOOST_TEST(saw_tts);
+    const auto doctor = run_json({"--workspace", ws.path().string(), "--plugin-path", fixture_dir.string(), "doctor", "--json"});
+    for (const char *section : {"version", "workspace", "plugins", "backends", "packs", "python", "checks"})
+        BOOST_TEST(doctor.contains(section), section);
+    BOOST_TEST(doctor["plugins"]["rejected"].size() == 9u);
+    const auto human = dubhost_run({"--workspace", ws.path().string(), "doctor"});
+    BOOST_TEST(human.exit_code == 0);
+    BOOST_TEST(human.out.find("Checks:") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(import_items_tracks_and_subtitle_round_trip) {
+    TempDir dir;
+    const fs::path ws = dir / "work space ü";
+    dubhost::test::write_wav_tone(dir / "clip ü.wav", 16000, 0.5, 440);
+    const auto imported = run_json({"--workspace", ws.string(), "import", (dir / "clip ü.wav").string(), "--json"});
+    const std::string item = imported["item_id"];
+    BOOST_TEST(imported["already_present"] == false);
+    BOOST_TEST(run_json({"--workspace", ws.string(), "import", (dir / "clip ü.wav").string(), "--json"})["item_id"] == item);
+    BOOST_TEST(run_json({"--workspace", ws.string(), "items", "--json"})["items"].size() == 1u);
+
+    dubhost::test::write_file(dir / "script.vtt",
+                              "WEBVTT\n\n00:00.000 --> 00:00.400\n<v Ann>Hello: [world], it's me; a\\b</v>\n\n"
+                              "00:00.400 --> 00:00.500\n<v Bo>Bye</v>\n");
+    const auto added = run_json({"--workspace", ws.string(), "track", "import", item.substr(0, 8), (dir / "script.vtt").string(),
+                                 "--language", "en", "--json"});
+    const auto track_id = added["track_id"].get<std::int64_t>();
+    const auto tracks = run_json({"--workspace", ws.string(), "tracks", item, "--json"});
+    BOOST_TEST_REQUIRE(tracks["tracks"].size() == 1u);
+    const auto &track = tracks["tracks"][0];
+    for (const char *field : {"id", "kind", "language", "created_by", "segments"}) BOOST_TEST(track.contains(field), field);
+    BOOST_TEST(track["segments"][0]["text"] == "Hello: [world], it's me; a\\b");
+    BOOST_TEST(track["segments"][0]["speaker"] == "Ann");
+    BOOST_TEST(track["segments"][0]["start"] == 0);
+    BOOST_TEST(track["segments"][0]["end"] == 400);
+
+    const auto vtt = dubhost_run({"--workspace", ws.string(), "track", "export", std::to_string(track_id), "--format", "vtt"});
+    BOOST_TEST(vtt.exit_code == 0);
+    BOOST_TEST(vtt.out.find("<v Ann>Hello: [world], it's me; a\\b") != std::string::npos);
+    const auto srt_file = dir / "out" / "exported.srt";
+    fs::create_directories(srt_file.parent_path());
+    BOOST_TEST(dubhost_run({"--workspace", ws.string(), "track", "export", std::to_string(track_id), "--format", "srt", "-o",
+                            srt_file.string()})
+                   .exit_code == 0);
+    BOOST_TEST(dubhost::test::read_file(srt_file).find("1\n00:00:00,000 --> 00:00:00,400\nHello") == 0u);
+    const auto again = run_json({"--workspace", ws.string(), "track", "import", item, srt_file.string(), "--json"});
+    BOOST_TEST(again["segments"] == 2);
+}
+
+BOOST_AUTO_TEST_CASE(user_errors_exit_1_with_the_fix) {
+    TempDir dir;
+    const std::string ws = (dir / "ws").string();
+    const auto missing = dubhost_run({"--workspace", ws, "import", (dir / "nope.mp4").string()});
+    BOOST_TEST(missing.exit_code == 1);
+    BOOST_TEST(missing.err.find("no such file") != std::string::npos);
+    dubhost::test::write_wav_tone(dir / "a.wav", 8000, 0.2, 300);
+    const std::string item = run_json({"--workspace", ws, "import", (dir / "a.wav").string(), "--json"})["item_id"];
+    dubhost::test::write_file(dir / "bad.srt", "1\n00:00:01,000 --> 00:00:00,500\nbackwards\n");
+    const auto bad = dubhost_run({"--workspace", ws, "track", "import", item, (dir / "bad.srt").string()});
+    BOOST_TEST(bad.exit_code == 1);
+    BOOST_TEST(bad.err.find("bad.srt:2:") != std::string::npos);
+    const auto unknown = dubhost_run({"--workspace", ws, "tracks", "ffffffffffff", "--json"});
+    BOOST_TEST(unknown.exit_code == 1);
+    BOOST_TEST(json::parse(unknown.out)["error"]["code"] == "no-such-item");
+    BOOST_TEST(json::parse(unknown.out)["error"]["hint"].get<std::string>().find("dubhost items") != std::string::npos);
+    BOOST_TEST(dubhost_run({"--workspace", ws, "track", "export", "12345"}).exit_code == 1);
+}
+
+BOOST_AUTO_TEST_CASE(a_corrupt_library_is_refused_and_kept) {
+    TempDir dir;
+    std::string garbage(4096, 'z');
+    dubhost::test::write_file(dir / "library.db", garbage);
+    const auto result = dubhost_run({"--workspace", dir.path().string(), "items"});
+    BOOST_TEST(result.exit_code == 1);
+    BOOST_TEST(result.err.find("not a readable dubhost library") != std::string::npos);
+    BOOST_TEST(result.err.find("library.db.broken") != std::string::npos);
+    BOOST_TEST(dubhost::test::read_file(dir / "library.db") == garbage);
+}
+
+BOOST_AUTO_TEST_CASE(read_only_workspace_is_a_user_error) {
+    TempDir dir;
+    fs::create_directories(dir / "ro");
+    fs::permissions(dir / "ro", fs::perms::owner_read | fs::perms::owner_exec | fs::perms::group_read | fs::perms::group_exec |
+                                    fs::perms::others_read | fs::perms::others_exec);
+    std::vector<std::string> argv = {dubhost_binary.string(), "--workspace", (dir / "ro").string(), "items"};
+    if (::geteuid() == 0) {
+        // Permission bits do not bind root: run as nobody, who may read and enter but not write.
+        fs::permissions(dir.path(), fs::perms::others_exec | fs::perms::others_read, fs::perm_options::add);
+        argv.insert(argv.begin(), {"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"});
+    }
+    const auto result = dubhost::run_child(argv, std::chrono::seconds(30));
+    BOOST_TEST_REQUIRE(result.started, result.start_error);
+    BOOST_TEST(result.exit_code == 1, result.err);
+    BOOST_TEST(result.err.find("is not writable") != std::string::npos);
+    BOOST_TEST(result.err.find("--workspace") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
