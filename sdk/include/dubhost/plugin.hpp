@@ -196,23 +196,15 @@ public:
     // Binds the manifest's backend `id` to an implementation class constructed with `args`.
     template <class Implementation, class... Args>
     PluginDefinition &&backend(const std::string &id, Args &&...args) && {
-        auto slot = std::make_unique<detail::BackendSlot>();
-        const json &declared = find_backend(id);
-        slot->id = id;
-        slot->capability = declared.at("capability").get<std::string>();
-        slot->version = declared.value("version", version_);
-        slot->parameters = declared.value("parameters", json::array()).dump();
-        slot->consumes = declared.value("consumes", json::array()).dump();
-        slot->produces = declared.value("produces", json::array()).dump();
-        slot->implementation = std::make_unique<Implementation>(std::forward<Args>(args)...);
-        dubhost_backend &c = slot->c_struct;
-        c.struct_size = sizeof(dubhost_backend);
-        c.capability_version = declared.value("capability_version", 1u);
-        c.priority = declared.value("priority", 0);
-        c.status = &detail::backend_call<detail::Call::status>;
-        c.install = &detail::backend_call<detail::Call::install>;
-        c.run = &detail::backend_call<detail::Call::run>;
-        slots_.push_back(std::move(slot));
+        bind(find_backend({}, id), std::make_unique<Implementation>(std::forward<Args>(args)...));
+        return std::move(*this);
+    }
+
+    // The same for a plugin whose backends share an id across capabilities ("ffmpeg" for extract,
+    // mix and mux): ids are unique only within a capability.
+    template <class Implementation, class... Args>
+    PluginDefinition &&backend_for(const std::string &capability, const std::string &id, Args &&...args) && {
+        bind(find_backend(capability, id), std::make_unique<Implementation>(std::forward<Args>(args)...));
         return std::move(*this);
     }
 
@@ -226,7 +218,9 @@ public:
     const dubhost_plugin_descriptor *descriptor() {
         for (const json &declared : manifest_.at("backends")) {
             const std::string id = declared.at("id").get<std::string>();
-            if (find_slot(id) == nullptr) throw std::logic_error("manifest backend '" + id + "' has no implementation bound");
+            const std::string capability = declared.at("capability").get<std::string>();
+            if (find_slot(capability, id) == nullptr)
+                throw std::logic_error("manifest backend '" + capability + "/" + id + "' has no implementation bound");
         }
         pointers_.clear();
         for (auto &slot : slots_) {
@@ -257,16 +251,41 @@ public:
     }
 
 private:
-    const json &find_backend(const std::string &id) const {
-        for (const json &declared : manifest_.at("backends"))
-            if (declared.at("id") == id) return declared;
-        throw std::logic_error("backend '" + id + "' is not declared in the plugin manifest");
+    // An empty capability matches any; the id must then be unique in the manifest.
+    const json &find_backend(const std::string &capability, const std::string &id) const {
+        const json *found = nullptr;
+        for (const json &declared : manifest_.at("backends")) {
+            if (declared.at("id") != id || (!capability.empty() && declared.at("capability") != capability)) continue;
+            if (found) throw std::logic_error("backend id '" + id + "' is declared for several capabilities: use backend_for()");
+            found = &declared;
+        }
+        if (!found) throw std::logic_error("backend '" + capability + "/" + id + "' is not declared in the plugin manifest");
+        return *found;
     }
 
-    const detail::BackendSlot *find_slot(const std::string &id) const {
+    const detail::BackendSlot *find_slot(const std::string &capability, const std::string &id) const {
         for (const auto &slot : slots_)
-            if (slot->id == id) return slot.get();
+            if (slot->id == id && slot->capability == capability) return slot.get();
         return nullptr;
+    }
+
+    void bind(const json &declared, std::unique_ptr<Backend> implementation) {
+        auto slot = std::make_unique<detail::BackendSlot>();
+        slot->id = declared.at("id").get<std::string>();
+        slot->capability = declared.at("capability").get<std::string>();
+        slot->version = declared.value("version", version_);
+        slot->parameters = declared.value("parameters", json::array()).dump();
+        slot->consumes = declared.value("consumes", json::array()).dump();
+        slot->produces = declared.value("produces", json::array()).dump();
+        slot->implementation = std::move(implementation);
+        dubhost_backend &c = slot->c_struct;
+        c.struct_size = sizeof(dubhost_backend);
+        c.capability_version = declared.value("capability_version", 1u);
+        c.priority = declared.value("priority", 0);
+        c.status = &detail::backend_call<detail::Call::status>;
+        c.install = &detail::backend_call<detail::Call::install>;
+        c.run = &detail::backend_call<detail::Call::run>;
+        slots_.push_back(std::move(slot));
     }
 
     // The one definition of this library, so the C init callback can reach its C++ function.

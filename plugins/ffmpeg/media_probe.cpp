@@ -1,0 +1,75 @@
+#include "media_probe.hpp"
+
+#include "av_handles.hpp"
+
+extern "C" {
+#include <libavutil/channel_layout.h>
+#include <libavutil/pixdesc.h>
+}
+
+namespace dubhost::ffmpeg {
+namespace {
+
+std::int64_t to_ms(std::int64_t value, AVRational time_base) {
+    return value == AV_NOPTS_VALUE || value <= 0 ? 0 : av_rescale_q(value, time_base, AVRational{1, 1000});
+}
+
+std::string tag(const AVDictionary *metadata, const char *key) {
+    const AVDictionaryEntry *entry = av_dict_get(metadata, key, nullptr, 0);
+    return entry ? entry->value : "";
+}
+
+nlohmann::json describe_stream(const AVStream &stream) {
+    const AVCodecParameters &parameters = *stream.codecpar;
+    const char *type = av_get_media_type_string(parameters.codec_type);
+    nlohmann::json info = {{"index", stream.index},
+                           {"type", type ? type : "data"},
+                           {"codec", avcodec_get_name(parameters.codec_id)},
+                           {"duration_ms", to_ms(stream.duration, stream.time_base)},
+                           {"language", tag(stream.metadata, "language")},
+                           {"title", tag(stream.metadata, "title")}};
+    if (parameters.codec_type == AVMEDIA_TYPE_AUDIO) {
+        char layout[128] = {};
+        av_channel_layout_describe(&parameters.ch_layout, layout, sizeof layout);
+        info["sample_rate"] = parameters.sample_rate;
+        info["channels"] = parameters.ch_layout.nb_channels;
+        info["channel_layout"] = layout;
+    } else if (parameters.codec_type == AVMEDIA_TYPE_VIDEO) {
+        const AVRational rate = stream.avg_frame_rate.num > 0 ? stream.avg_frame_rate : stream.r_frame_rate;
+        const char *pixel_format = av_get_pix_fmt_name(static_cast<AVPixelFormat>(parameters.format));
+        info["width"] = parameters.width;
+        info["height"] = parameters.height;
+        info["frame_rate"] = rate.den > 0 ? av_q2d(rate) : 0.0;
+        info["frame_rate_fraction"] = std::to_string(rate.num) + "/" + std::to_string(rate.den);
+        info["pixel_format"] = pixel_format ? pixel_format : "";
+        info["attached_picture"] = (stream.disposition & AV_DISPOSITION_ATTACHED_PIC) != 0;
+    }
+    return info;
+}
+
+}  // namespace
+
+nlohmann::json probe_media(const std::string &path) {
+    InputFormat input = open_media(path);
+    nlohmann::json streams = nlohmann::json::array();
+    bool has_audio = false, has_video = false;
+    for (unsigned i = 0; i < input->nb_streams; ++i) {
+        const AVStream &stream = *input->streams[i];
+        streams.push_back(describe_stream(stream));
+        has_audio = has_audio || stream.codecpar->codec_type == AVMEDIA_TYPE_AUDIO;
+        has_video = has_video ||
+                    (stream.codecpar->codec_type == AVMEDIA_TYPE_VIDEO && !(stream.disposition & AV_DISPOSITION_ATTACHED_PIC));
+    }
+    if (!has_audio && !has_video)
+        throw sdk::CallError(DUBHOST_STATUS_BAD_REQUEST, "not-media", path + " has no audio or video stream",
+                             "import a video or audio file");
+    return {{"format", input->iformat->name},
+            {"format_long", input->iformat->long_name ? input->iformat->long_name : ""},
+            {"duration_ms", input->duration > 0 ? input->duration / (AV_TIME_BASE / 1000) : 0},
+            {"bit_rate", input->bit_rate},
+            {"media_kind", has_video ? "video" : "audio"},
+            {"has_audio", has_audio},
+            {"streams", streams}};
+}
+
+}  // namespace dubhost::ffmpeg
