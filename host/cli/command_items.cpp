@@ -1,6 +1,8 @@
 // `dubhost import FILE` and `dubhost items`.
 #include "commands.hpp"
 
+#include "dubhost/host/media_prober.hpp"
+
 #include <CLI/CLI.hpp>
 
 #include <iostream>
@@ -34,8 +36,10 @@ void add_item_commands(CLI::App &app, CliContext &context, Action &action) {
                              "Print JSON: {\"item_id\": ..., \"already_present\": bool, \"item\": {...}}");
     import_command->callback([&context, &action] {
         action = [&context] {
-            const auto outcome =
-                context.workspace().import_media(file, link ? Workspace::ImportMode::link : Workspace::ImportMode::copy);
+            // Probing first means a file FFmpeg cannot read is refused before anything is stored.
+            const auto prober = prober_from_registry(context.registry(), context.services());
+            const auto outcome = context.workspace().import_media(
+                file, link ? Workspace::ImportMode::link : Workspace::ImportMode::copy, prober ? &*prober : nullptr);
             if (context.options.json) {
                 CliContext::print_json({{"item_id", outcome.item.id},
                                         {"already_present", outcome.already_present},
@@ -45,8 +49,8 @@ void add_item_commands(CLI::App &app, CliContext &context, Action &action) {
             if (outcome.already_present)
                 std::cout << file << " is already in the workspace as item " << outcome.item.id << "\n";
             else
-                std::cout << "imported " << file << " as item " << outcome.item.id << " (" << outcome.item.container << ", "
-                          << (outcome.item.linked ? "linked" : "copied") << ")\n";
+                std::cout << "imported " << file << " as item " << outcome.item.id << " (" << outcome.item.media_kind << ", "
+                          << outcome.item.container << ", " << (outcome.item.linked ? "linked" : "copied") << ")\n";
         };
     });
 

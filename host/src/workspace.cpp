@@ -172,8 +172,9 @@ Workspace Workspace::open(const fs::path &requested_root) {
 
 int Workspace::stored_schema_version() const { return read_schema_version(state_->db); }
 
-ImportOutcome Workspace::import_media(const fs::path &file, ImportMode mode) {
+ImportOutcome Workspace::import_media(const fs::path &file, ImportMode mode, const MediaProber *prober) {
     const MediaSniff sniff = sniff_media(file);
+    const std::optional<ProbeResult> probe = prober ? std::optional<ProbeResult>((*prober)(file)) : std::nullopt;
     const std::string digest = sha256_file_hex(file);
     const std::string item_id = digest.substr(0, 16);
     SQLite::Database &db = state_->db;
@@ -184,6 +185,15 @@ ImportOutcome Workspace::import_media(const fs::path &file, ImportMode mode) {
         ImportOutcome outcome{read_item(existing), true};
         if (!stored_source_intact(root() / outcome.item.stored_path)) {  // heal a lost copy or a dangling link
             store_source(file, root() / outcome.item.stored_path, outcome.item.linked ? ImportMode::link : ImportMode::copy);
+        }
+        if (probe && outcome.item.probe_json == "{}") {
+            SQLite::Statement update(db, "UPDATE items SET probe_json = ?, media_kind = ? WHERE id = ?");
+            update.bind(1, probe->probe_json);
+            update.bind(2, probe->media_kind);
+            update.bind(3, item_id);
+            update.exec();
+            outcome.item.probe_json = probe->probe_json;
+            outcome.item.media_kind = probe->media_kind;
         }
         return outcome;
     }
@@ -196,9 +206,9 @@ ImportOutcome Workspace::import_media(const fs::path &file, ImportMode mode) {
     item.linked = mode == ImportMode::link;
     item.size_bytes = static_cast<std::int64_t>(fs::file_size(file));
     item.sha256 = digest;
-    item.container = sniff.container;
-    item.media_kind = sniff.kind;
-    item.probe_json = "{}";
+    item.container = sniff.container == "unknown" && probe && !probe->format.empty() ? probe->format : sniff.container;
+    item.media_kind = probe ? probe->media_kind : sniff.kind;
+    item.probe_json = probe ? probe->probe_json : "{}";
     item.imported_at = utc_now();
 
     const fs::path stored = root() / item.stored_path;

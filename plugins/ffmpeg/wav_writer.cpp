@@ -61,6 +61,7 @@ void WavWriter::write_header(std::uint64_t data_bytes) {
 }
 
 void WavWriter::write(const float *samples, std::size_t frames) {
+    if (frames == 0) return;
     const std::size_t count = frames * static_cast<std::size_t>(channels_);
     if (encoding_ == Encoding::float32) {
         if (std::fwrite(samples, sizeof(float), count, file_) != count) throw write_error(temp_);

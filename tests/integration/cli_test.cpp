@@ -168,6 +168,29 @@ BOOST_AUTO_TEST_CASE(user_errors_exit_1_with_the_fix) {
     BOOST_TEST(dubhost_run({"--workspace", ws, "track", "export", "12345"}).exit_code == 1);
 }
 
+BOOST_AUTO_TEST_CASE(import_stores_the_probe_and_refuses_what_ffmpeg_cannot_read) {
+    TempDir dir;
+    const std::string ws = (dir / "ws").string();
+    const auto video =
+        run_json({"--workspace", ws, "import", "/usr/share/forensics-samples/original-files/movie2/movie-hello.mp4", "--json"});
+    BOOST_TEST(video["item"]["media_kind"] == "video");
+    BOOST_TEST(video["item"]["probe"]["streams"].size() == 2u);
+    BOOST_TEST(video["item"]["probe"]["streams"][0]["codec"] == "h264");
+    const auto audio = run_json({"--workspace", ws, "import", "/usr/share/sounds/alsa/Front_Center.wav", "--json"});
+    BOOST_TEST(audio["item"]["media_kind"] == "audio");
+    // A WAV header followed by garbage passes the signature check but not FFmpeg.
+    std::string fake = "RIFF\x24\x00\x00\x00WAVEjunk";
+    fake.resize(4096, '\x01');
+    dubhost::test::write_file(dir / "fake.wav", fake);
+    const auto refused = dubhost_run({"--workspace", ws, "import", (dir / "fake.wav").string()});
+    BOOST_TEST(refused.exit_code == 1, refused.err);
+    BOOST_TEST(refused.err.find("fake.wav") != std::string::npos);
+    BOOST_TEST(run_json({"--workspace", ws, "items", "--json"})["items"].size() == 2u);
+    std::size_t stored = 0;
+    for ([[maybe_unused]] const auto &entry : fs::directory_iterator(dir / "ws" / "items")) ++stored;
+    BOOST_TEST(stored == 2u);
+}
+
 BOOST_AUTO_TEST_CASE(a_corrupt_library_is_refused_and_kept) {
     TempDir dir;
     std::string garbage(4096, 'z');

@@ -2,6 +2,7 @@
 // artifact tree laid out in docs/reference/workspace.md. Used by every command that touches user data.
 #pragma once
 
+#include "dubhost/host/media_prober.hpp"
 #include "dubhost/host/subtitle_track.hpp"
 
 #include <cstdint>
@@ -62,7 +63,10 @@ public:
     int stored_schema_version() const;
 
     enum class ImportMode { copy, link };
-    ImportOutcome import_media(const std::filesystem::path &file, ImportMode mode);
+    // With a prober, the file is probed before anything is stored (a file the probe refuses is
+    // never imported) and the probe is kept on the item; an item imported without one gets its
+    // probe the next time it is imported with one.
+    ImportOutcome import_media(const std::filesystem::path &file, ImportMode mode, const MediaProber *prober = nullptr);
 
     std::vector<Item> items() const;
     // Accepts a full id or a unique prefix. Throws Failure(user) naming the fix when none or several match.
