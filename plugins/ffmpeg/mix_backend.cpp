@@ -268,20 +268,17 @@ FirstPass mix_first_pass(const sdk::Host &host, const std::string &background, c
     return {position, reading_of(meter)};
 }
 
-// Pass 2: EBU R128 normalisation of the pass-1 file (linear gain when the true-peak limit allows,
-// otherwise loudnorm's dynamic mode), measured again on the way out.
-LoudnessReading normalise(const sdk::Host &host, const fs::path &raw_path, const FirstPass &first, const MixSettings &settings,
-                          const std::string &output, std::string &mode) {
-    const LoudnessReading &in = first.loudness;
-    const double gain = settings.target_lufs - in.integrated;
-    mode = in.true_peak_db + gain <= settings.true_peak_db ? "linear" : "dynamic";
-    char filters[512];
-    std::snprintf(
-        filters, sizeof filters,
-        "loudnorm=I=%.2f:TP=%.2f:LRA=%.2f:measured_I=%.2f:measured_LRA=%.2f:measured_TP=%.2f:measured_thresh=%.2f:"
-        "linear=true:print_format=none,aresample=%d,aformat=sample_fmts=flt:channel_layouts=stereo,ebur128=peak=true:metadata=1",
-        settings.target_lufs, settings.true_peak_db, std::clamp(std::max(in.range, 7.0), 1.0, 50.0), in.integrated, in.range,
-        in.true_peak_db, in.integrated - 10, rate);
+// Pass 2: EBU R128 normalisation of the pass-1 file: one linear gain to the target loudness and a
+// lookahead limiter whose ceiling sits below the true-peak limit; the result is measured on the way
+// out. Inter-sample peaks can still overshoot a sample-peak ceiling, so an output over the limit is
+// redone once or twice with the ceiling lowered by the overshoot.
+LoudnessReading normalise_once(const sdk::Host &host, const fs::path &raw_path, std::int64_t total_frames, double gain_db,
+                               double ceiling_db, const std::string &output) {
+    char filters[256];
+    std::snprintf(filters, sizeof filters,
+                  "volume=%.4fdB:precision=float,alimiter=limit=%.6f:attack=5:release=50:level=false:latency=true,"
+                  "ebur128=peak=true:metadata=1",
+                  gain_db, std::pow(10.0, ceiling_db / 20.0));
     FilterChain chain(filters, rate, channels);
     AudioReader raw(raw_path.string(), rate, channels);
     WavWriter out(output, rate, channels, WavWriter::Encoding::pcm16);
@@ -302,12 +299,28 @@ LoudnessReading normalise(const sdk::Host &host, const fs::path &raw_path, const
         filtered.clear();
         more = chain.pull(filtered);
         out.write(filtered.data(), filtered.size() / channels);
-        if (first.frames > 0)
-            host.progress(0.7 + 0.3 * std::min(1.0, static_cast<double>(done) / static_cast<double>(first.frames)),
+        if (total_frames > 0)
+            host.progress(0.7 + 0.3 * std::min(1.0, static_cast<double>(done) / static_cast<double>(total_frames)),
                           "normalising loudness");
     }
     out.commit();
     return reading_of(chain);
+}
+
+LoudnessReading normalise(const sdk::Host &host, const fs::path &raw_path, const FirstPass &first, const MixSettings &settings,
+                          const std::string &output, std::string &mode) {
+    const double gain = settings.target_lufs - first.loudness.integrated;
+    double ceiling = settings.true_peak_db - 0.5;
+    mode = first.loudness.true_peak_db + gain <= ceiling ? "linear" : "limited";
+    LoudnessReading reading;
+    for (int attempt = 0; attempt < 3; ++attempt) {
+        reading = normalise_once(host, raw_path, first.frames, gain, ceiling, output);
+        const double overshoot = reading.true_peak_db - settings.true_peak_db;
+        if (overshoot <= 0.05) break;
+        ceiling -= overshoot + 0.2;
+        mode = "limited";
+    }
+    return reading;
 }
 
 json loudness_json(const LoudnessReading &reading) {
