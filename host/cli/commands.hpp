@@ -18,5 +18,6 @@ void add_plugin_commands(CLI::App &app, CliContext &context, Action &action);  /
 void add_doctor_command(CLI::App &app, CliContext &context, Action &action);   // doctor
 void add_item_commands(CLI::App &app, CliContext &context, Action &action);    // import, items
 void add_track_commands(CLI::App &app, CliContext &context, Action &action);   // tracks, track import/export
+void add_job_commands(CLI::App &app, CliContext &context, Action &action);     // run, jobs, job
 
 }  // namespace dubhost::cli

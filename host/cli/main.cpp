@@ -59,6 +59,7 @@ int main(int argc, char **argv) {
     dubhost::cli::add_doctor_command(app, context, action);
     dubhost::cli::add_item_commands(app, context, action);
     dubhost::cli::add_track_commands(app, context, action);
+    dubhost::cli::add_job_commands(app, context, action);
 
     try {
         app.parse(argc, argv);

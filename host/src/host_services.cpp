@@ -21,6 +21,7 @@ HostServices &HostServices::self(const dubhost_host_services *table) { return *s
 void HostServices::log(const dubhost_host_services *table, int32_t level, const char *message) {
     if (table == nullptr || message == nullptr) return;
     const auto &source = self(table).log_source_;
+    if (self(table).log_sink_) self(table).log_sink_(level, message);
     switch (level) {
     case DUBHOST_LOG_DEBUG:
         spdlog::debug("[{}] {}", source, message);

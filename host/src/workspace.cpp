@@ -9,6 +9,7 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <sqlite3.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -360,6 +361,156 @@ std::uint64_t disk_usage(const fs::path &path) {
         if (it->is_regular_file(error) && !it->is_symlink(error)) total += it->file_size(error);
     }
     return total;
+}
+
+}  // namespace dubhost
+
+namespace dubhost {
+namespace {
+
+constexpr const char *job_columns =
+    "id, item_id, stage, backend, backend_plugin, backend_version, params_json, status, created_at, COALESCE(started_at, ''), "
+    "COALESCE(finished_at, ''), COALESCE(error_json, ''), COALESCE(result_json, ''), COALESCE(log_path, ''), inputs_key";
+
+JobRecord read_job(SQLite::Database &db, SQLite::Statement &row) {
+    JobRecord job;
+    job.id = row.getColumn(0).getInt64();
+    job.item_id = row.getColumn(1).getString();
+    job.stage = row.getColumn(2).getString();
+    job.backend = row.getColumn(3).getString();
+    job.backend_plugin = row.getColumn(4).getString();
+    job.backend_version = row.getColumn(5).getString();
+    job.params_json = row.getColumn(6).getString();
+    job.status = row.getColumn(7).getString();
+    job.created_at = row.getColumn(8).getString();
+    job.started_at = row.getColumn(9).getString();
+    job.finished_at = row.getColumn(10).getString();
+    job.error_json = row.getColumn(11).getString();
+    job.result_json = row.getColumn(12).getString();
+    job.log_path = row.getColumn(13).getString();
+    job.inputs_key = row.getColumn(14).getString();
+    SQLite::Statement artifacts(
+        db, "SELECT role, name, path, COALESCE(sha256, ''), COALESCE(size_bytes, 0) FROM artifacts WHERE job_id = ? ORDER BY id");
+    artifacts.bind(1, static_cast<int64_t>(job.id));
+    while (artifacts.executeStep())
+        job.artifacts.push_back({artifacts.getColumn(0).getString(), artifacts.getColumn(1).getString(),
+                                 artifacts.getColumn(2).getString(), artifacts.getColumn(3).getString(),
+                                 artifacts.getColumn(4).getInt64()});
+    return job;
+}
+
+}  // namespace
+
+std::int64_t Workspace::start_job(const JobRecord &job) {
+    SQLite::Database &db = state_->db;
+    SQLite::Statement insert(
+        db,
+        "INSERT INTO jobs (item_id, stage, backend, backend_plugin, backend_version, params_json, status, created_at, "
+        "started_at, log_path, inputs_key, pid) VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?)");
+    const std::string now = utc_now();
+    insert.bind(1, job.item_id);
+    insert.bind(2, job.stage);
+    insert.bind(3, job.backend);
+    insert.bind(4, job.backend_plugin);
+    insert.bind(5, job.backend_version);
+    insert.bind(6, job.params_json);
+    insert.bind(7, now);
+    insert.bind(8, now);
+    insert.bind(9, std::string());
+    insert.bind(10, job.inputs_key);
+    insert.bind(11, static_cast<int64_t>(::getpid()));
+    insert.exec();
+    const std::int64_t id = db.getLastInsertRowid();
+    SQLite::Statement log(db, "UPDATE jobs SET log_path = ? WHERE id = ?");
+    log.bind(1, job_log_path(id).string());
+    log.bind(2, static_cast<int64_t>(id));
+    log.exec();
+    return id;
+}
+
+void Workspace::finish_job(std::int64_t job_id, const std::string &status, const std::string &error_json,
+                           const std::string &result_json, const std::vector<ArtifactRecord> &artifacts) {
+    SQLite::Database &db = state_->db;
+    SQLite::Transaction transaction(db);
+    SQLite::Statement update(db,
+                             "UPDATE jobs SET status = ?, finished_at = ?, error_json = NULLIF(?, ''), result_json = NULLIF(?, "
+                             "''), pid = NULL WHERE id = ?");
+    update.bind(1, status);
+    update.bind(2, utc_now());
+    update.bind(3, error_json);
+    update.bind(4, result_json);
+    update.bind(5, static_cast<int64_t>(job_id));
+    update.exec();
+    SQLite::Statement item(db, "SELECT item_id FROM jobs WHERE id = ?");
+    item.bind(1, static_cast<int64_t>(job_id));
+    const std::string item_id = item.executeStep() ? item.getColumn(0).getString() : std::string();
+    SQLite::Statement insert(db,
+                             "INSERT INTO artifacts (item_id, job_id, role, name, path, sha256, size_bytes, created_at) VALUES "
+                             "(?, ?, ?, ?, ?, ?, ?, ?)");
+    for (const ArtifactRecord &artifact : artifacts) {
+        insert.bind(1, item_id);
+        insert.bind(2, static_cast<int64_t>(job_id));
+        insert.bind(3, artifact.role);
+        insert.bind(4, artifact.name);
+        insert.bind(5, artifact.path);
+        insert.bind(6, artifact.sha256);
+        insert.bind(7, static_cast<int64_t>(artifact.size_bytes));
+        insert.bind(8, utc_now());
+        insert.exec();
+        insert.reset();
+    }
+    transaction.commit();
+}
+
+int Workspace::mark_abandoned_jobs() {
+    SQLite::Database &db = state_->db;
+    SQLite::Statement running(db, "SELECT id, COALESCE(pid, 0) FROM jobs WHERE status = 'running'");
+    std::vector<std::int64_t> abandoned;
+    while (running.executeStep()) {
+        const auto pid = static_cast<pid_t>(running.getColumn(1).getInt64());
+        // A pid that no longer exists (or was never recorded) cannot finish the job any more.
+        if (pid <= 0 || (::kill(pid, 0) != 0 && errno == ESRCH)) abandoned.push_back(running.getColumn(0).getInt64());
+    }
+    for (const std::int64_t id : abandoned) {
+        SQLite::Statement update(
+            db, "UPDATE jobs SET status = 'interrupted', finished_at = ?, pid = NULL, error_json = ? WHERE id = ?");
+        update.bind(1, utc_now());
+        update.bind(
+            2,
+            R"({"code":"interrupted","message":"the process running this job ended before it finished","hint":"run the stage again"})");
+        update.bind(3, static_cast<int64_t>(id));
+        update.exec();
+    }
+    return static_cast<int>(abandoned.size());
+}
+
+std::vector<JobRecord> Workspace::jobs(const std::string &item_id) const {
+    SQLite::Statement query(state_->db,
+                            std::string("SELECT ") + job_columns + " FROM jobs WHERE (? = '' OR item_id = ?) ORDER BY id");
+    query.bind(1, item_id);
+    query.bind(2, item_id);
+    std::vector<JobRecord> jobs;
+    while (query.executeStep()) jobs.push_back(read_job(state_->db, query));
+    return jobs;
+}
+
+JobRecord Workspace::require_job(std::int64_t job_id) const {
+    SQLite::Statement query(state_->db, std::string("SELECT ") + job_columns + " FROM jobs WHERE id = ?");
+    query.bind(1, static_cast<int64_t>(job_id));
+    if (!query.executeStep())
+        throw user_error("no-such-job", "no job " + std::to_string(job_id) + " in " + root().string(),
+                         "list jobs with `dubhost jobs`");
+    return read_job(state_->db, query);
+}
+
+std::optional<JobRecord> Workspace::last_succeeded_job(const std::string &item_id, const std::string &stage) const {
+    SQLite::Statement query(state_->db,
+                            std::string("SELECT ") + job_columns +
+                                " FROM jobs WHERE item_id = ? AND stage = ? AND status = 'succeeded' ORDER BY id DESC LIMIT 1");
+    query.bind(1, item_id);
+    query.bind(2, stage);
+    if (!query.executeStep()) return std::nullopt;
+    return read_job(state_->db, query);
 }
 
 }  // namespace dubhost

@@ -7,7 +7,7 @@
 
 namespace dubhost::schema {
 
-inline constexpr std::array<std::string_view, 1> migrations = {
+inline constexpr std::array<std::string_view, 2> migrations = {
     // 0 -> 1: the first library.
     R"sql(
 CREATE TABLE items (
@@ -77,6 +77,13 @@ CREATE TABLE artifacts (
     created_at TEXT NOT NULL
 );
 CREATE INDEX artifacts_by_job ON artifacts(job_id);
+)sql",
+    // 1 -> 2: what a job needs to be checked for staleness and recovered after a crash.
+    R"sql(
+ALTER TABLE jobs ADD COLUMN backend_plugin TEXT NOT NULL DEFAULT '';
+ALTER TABLE jobs ADD COLUMN inputs_key TEXT NOT NULL DEFAULT '';
+ALTER TABLE jobs ADD COLUMN pid INTEGER;
+ALTER TABLE jobs ADD COLUMN result_json TEXT;
 )sql",
 };
 

@@ -14,6 +14,7 @@ namespace dubhost {
 class HostServices {
 public:
     using ProgressSink = std::function<void(double fraction, const std::string &message)>;
+    using LogSink = std::function<void(int32_t level, const std::string &message)>;
 
     // `paths` maps the names plugins may ask for ("workspace", "derived", ...) to folders;
     // `log_source` prefixes the plugin's log lines ("dubhost.ffmpeg").
@@ -23,6 +24,9 @@ public:
 
     const dubhost_host_services *table() const noexcept { return &table_; }
     void set_progress_sink(ProgressSink sink) { progress_sink_ = std::move(sink); }
+    // Receives every plugin log line too (e.g. into the job's log file); empty to stop.
+    void set_log_sink(LogSink sink) { log_sink_ = std::move(sink); }
+    bool cancel_requested() const noexcept { return cancelled_.load(); }
     void set_log_source(std::string source) { log_source_ = std::move(source); }
     // Safe from a signal handler's thread: only sets a flag the plugin polls.
     void request_cancel() noexcept { cancelled_.store(true); }
@@ -39,6 +43,7 @@ private:
     std::map<std::string, std::string> paths_;
     std::string log_source_;
     ProgressSink progress_sink_;
+    LogSink log_sink_;
     std::atomic<bool> cancelled_{false};
 };
 

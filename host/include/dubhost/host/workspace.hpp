@@ -33,6 +33,31 @@ struct ImportOutcome {
     bool already_present = false;  // the same content was imported before
 };
 
+struct ArtifactRecord {
+    std::string role;  // "input" or "output"
+    std::string name;  // e.g. "media", "mix_48k"
+    std::string path;  // absolute
+    std::string sha256;
+    std::int64_t size_bytes = 0;
+};
+
+struct JobRecord {
+    std::int64_t id = 0;
+    std::string item_id;
+    std::string stage;
+    std::string backend;
+    std::string backend_plugin;
+    std::string backend_version;
+    std::string params_json = "{}";
+    std::string status;  // queued, running, succeeded, failed, cancelled, interrupted
+    std::string created_at, started_at, finished_at;
+    std::string error_json;   // {code, message, hint} when failed
+    std::string result_json;  // the backend's result when succeeded
+    std::string log_path;
+    std::string inputs_key;  // hash of backend version, params and input hashes (up-to-date checks)
+    std::vector<ArtifactRecord> artifacts;
+};
+
 struct SpeakerRecord {
     std::string item_id;
     std::string label;
@@ -41,7 +66,7 @@ struct SpeakerRecord {
 
 class Workspace {
 public:
-    static constexpr int schema_version = 1;
+    static constexpr int schema_version = 2;
 
     // Creates the folder layout if needed, opens (or creates) library.db in WAL mode and applies
     // migrations. Throws Failure(user) for a folder that cannot be written and for a library.db that
@@ -77,6 +102,20 @@ public:
     std::vector<SubtitleTrack> tracks(const std::string &item_id) const;
     SubtitleTrack require_track(std::int64_t track_id) const;
     std::vector<SpeakerRecord> speakers(const std::string &item_id) const;
+
+    // Jobs. A job is created "running" with this process's pid; a "running" job whose process is
+    // gone is marked "interrupted" by mark_abandoned_jobs(), called when a pipeline starts.
+    std::int64_t start_job(const JobRecord &job);
+    std::filesystem::path job_log_path(std::int64_t job_id) const {
+        return logs_dir() / ("job-" + std::to_string(job_id) + ".log");
+    }
+    void finish_job(std::int64_t job_id, const std::string &status, const std::string &error_json, const std::string &result_json,
+                    const std::vector<ArtifactRecord> &artifacts);
+    int mark_abandoned_jobs();
+    std::vector<JobRecord> jobs(const std::string &item_id = {}) const;
+    JobRecord require_job(std::int64_t job_id) const;
+    // The newest succeeded job of a stage for an item, with its artifacts.
+    std::optional<JobRecord> last_succeeded_job(const std::string &item_id, const std::string &stage) const;
 
 private:
     struct State;

@@ -1,0 +1,169 @@
+// `dubhost run STAGE ITEM`, `dubhost jobs [ITEM]`, `dubhost job ID`.
+#include "commands.hpp"
+
+#include "dubhost/host/backend_selection.hpp"
+#include "dubhost/host/paths.hpp"
+#include "dubhost/host/pipeline.hpp"
+#include "progress_display.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <csignal>
+#include <iostream>
+
+namespace dubhost::cli {
+namespace {
+
+HostServices *services_to_cancel = nullptr;
+
+// Ctrl-C asks the running backend to stop cleanly (no half files, job marked cancelled); a second
+// Ctrl-C ends the process at once.
+void on_interrupt(int) {
+    if (services_to_cancel) services_to_cancel->request_cancel();
+    std::signal(SIGINT, SIG_DFL);
+}
+
+nlohmann::json job_json(const JobRecord &job) {
+    auto parse = [](const std::string &text) {
+        return text.empty() ? nlohmann::json(nullptr) : nlohmann::json::parse(text, nullptr, false);
+    };
+    nlohmann::json inputs = nlohmann::json::array(), outputs = nlohmann::json::array();
+    for (const auto &artifact : job.artifacts)
+        (artifact.role == "input" ? inputs : outputs)
+            .push_back({{"name", artifact.name},
+                        {"path", artifact.path},
+                        {"sha256", artifact.sha256},
+                        {"size_bytes", artifact.size_bytes}});
+    return {{"id", job.id},
+            {"item_id", job.item_id},
+            {"stage", job.stage},
+            {"status", job.status},
+            {"backend", job.backend},
+            {"plugin", job.backend_plugin},
+            {"backend_version", job.backend_version},
+            {"params", parse(job.params_json)},
+            {"created_at", job.created_at},
+            {"started_at", job.started_at},
+            {"finished_at", job.finished_at},
+            {"inputs", inputs},
+            {"outputs", outputs},
+            {"log", job.log_path},
+            {"error", parse(job.error_json)},
+            {"result", parse(job.result_json)}};
+}
+
+void print_job(const JobRecord &job) {
+    std::cout << "job " << job.id << ": " << job.stage << " of item " << job.item_id << " — " << job.status << "\n"
+              << "  backend   " << job.backend << " " << job.backend_version << " (" << job.backend_plugin << ")\n"
+              << "  params    " << job.params_json << "\n"
+              << "  started   " << job.started_at << "\n  finished  " << job.finished_at << "\n";
+    for (const auto &artifact : job.artifacts)
+        std::cout << "  " << (artifact.role == "input" ? "in " : "out") << "       " << artifact.name << ": " << artifact.path
+                  << "  sha256 " << artifact.sha256.substr(0, 16) << "\n";
+    if (!job.log_path.empty()) std::cout << "  log       " << job.log_path << "\n";
+    if (!job.error_json.empty()) {
+        const auto error = nlohmann::json::parse(job.error_json, nullptr, false);
+        if (error.is_object()) {
+            std::cout << "  error     " << error.value("message", std::string()) << "\n";
+            if (!error.value("hint", std::string()).empty())
+                std::cout << "  next      " << error.value("hint", std::string()) << "\n";
+        }
+    }
+}
+
+struct RunOptions {
+    std::string stage, item, backend, background;
+    std::vector<std::string> params;
+    std::int64_t track = 0;
+    bool force = false;
+};
+
+void run_stage(CliContext &context, const RunOptions &options) {
+    StageRequest request;
+    request.stage = options.stage;
+    request.item = options.item;
+    if (!options.backend.empty()) request.backend = options.backend;
+    for (const auto &assignment : options.params) request.params.update(parse_param(assignment));
+    if (!options.background.empty()) request.params["background"] = options.background;
+    if (options.track > 0) request.track = options.track;
+    request.force = options.force;
+
+    HostServices &services = context.services();
+    ProgressDisplay progress(options.stage, context.options.json    ? ProgressDisplay::Mode::json_lines
+                                            : context.options.quiet ? ProgressDisplay::Mode::quiet
+                                                                    : ProgressDisplay::Mode::automatic);
+    services.set_progress_sink([&progress](double fraction, const std::string &message) { progress.update(fraction, message); });
+    services_to_cancel = &services;
+    std::signal(SIGINT, on_interrupt);
+    Pipeline pipeline(context.workspace(), context.registry(), services, load_machine_profile(profile_path()));
+    const StageOutcome outcome = pipeline.run(request);
+    std::signal(SIGINT, SIG_DFL);
+    progress.finish();
+    if (context.options.json) {
+        CliContext::print_json(
+            {{"event", "finished"}, {"skipped", outcome.skipped}, {"summary", outcome.summary}, {"job", job_json(outcome.job)}});
+        return;
+    }
+    std::cout << outcome.summary << "\n";
+    for (const auto &artifact : outcome.job.artifacts)
+        if (artifact.role == "output") std::cout << "  " << artifact.name << ": " << artifact.path << "\n";
+}
+
+}  // namespace
+
+void add_job_commands(CLI::App &app, CliContext &context, Action &action) {
+    static RunOptions run_options;
+    auto *run = app.add_subcommand("run", "Run one pipeline stage on an item (skipped when it is up to date)");
+    run->add_option("STAGE", run_options.stage, "extract, separate, asr, diarize, tts, mix or mux")
+        ->required()
+        ->check(CLI::IsMember(pipeline_stages()));
+    run->add_option("ITEM", run_options.item, "Item id (or a unique prefix)")->required();
+    run->add_option("--backend", run_options.backend, "Use this backend (see `dubhost backends`)");
+    run->add_option("--param", run_options.params, "Backend parameter name=value (repeatable)");
+    run->add_option("--background", run_options.background, "mix: stem (default) or original (the original audio, ducked)")
+        ->check(CLI::IsMember({"stem", "original"}));
+    run->add_option("--track", run_options.track,
+                    "Subtitle track to use (asr/diarize/tts/mux); default: the newest script track");
+    run->add_flag("--force", run_options.force, "Run even when the stage is up to date");
+    run->add_flag("--json", context.options.json, "Progress as JSON lines, then {event: finished, skipped, summary, job}");
+    run->callback([&context, &action] { action = [&context] { run_stage(context, run_options); }; });
+
+    static std::string jobs_item;
+    auto *jobs = app.add_subcommand("jobs", "List jobs (of one item, or all)");
+    jobs->add_option("ITEM", jobs_item, "Item id (or a unique prefix)");
+    jobs->add_flag("--json", context.options.json, "Print JSON: {\"jobs\": [...]}");
+    jobs->callback([&context, &action] {
+        action = [&context] {
+            Workspace &workspace = context.workspace();
+            const std::string item = jobs_item.empty() ? std::string() : workspace.require_item(jobs_item).id;
+            const auto all = workspace.jobs(item);
+            if (context.options.json) {
+                nlohmann::json list = nlohmann::json::array();
+                for (const auto &job : all) list.push_back(job_json(job));
+                CliContext::print_json({{"jobs", list}});
+                return;
+            }
+            if (all.empty()) std::cout << "no jobs yet: `dubhost run extract ITEM` starts the pipeline\n";
+            for (const auto &job : all)
+                std::cout << job.id << "  " << job.item_id << "  " << job.stage << "  " << job.backend << "  " << job.status
+                          << "  " << job.finished_at << "\n";
+        };
+    });
+
+    static std::int64_t job_id = 0;
+    auto *job =
+        app.add_subcommand("job", "Show one job: status, timings, backend, params, inputs and outputs with hashes, log, error");
+    job->add_option("ID", job_id, "Job id (see `dubhost jobs`)")->required();
+    job->add_flag("--json", context.options.json, "Print the job as JSON");
+    job->callback([&context, &action] {
+        action = [&context] {
+            const JobRecord record = context.workspace().require_job(job_id);
+            if (context.options.json)
+                CliContext::print_json(job_json(record));
+            else
+                print_job(record);
+        };
+    });
+}
+
+}  // namespace dubhost::cli

@@ -1,0 +1,56 @@
+// Running one stage of the dub pipeline on an item as a recorded job: choose the backend, check
+// prerequisites before any work, skip what is up to date, call the backend, record the outcome.
+// Used by `dubhost run` (and `dubhost dub`, the Python module) .
+#pragma once
+
+#include "dubhost/host/backend_selection.hpp"
+#include "dubhost/host/host_services.hpp"
+#include "dubhost/host/plugin_registry.hpp"
+#include "dubhost/host/workspace.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace dubhost {
+
+// The pipeline's stages in order; each is served by the capability of the same name.
+const std::vector<std::string> &pipeline_stages();
+
+struct StageRequest {
+    std::string stage;
+    std::string item;                                  // id or unique prefix
+    std::optional<std::string> backend;                // --backend
+    nlohmann::json params = nlohmann::json::object();  // --param key=value, typed
+    std::optional<std::int64_t> track;                 // --track (asr/diarize/tts/mux)
+    bool force = false;                                // run even when up to date
+};
+
+struct StageOutcome {
+    JobRecord job;         // the job that ran, or the earlier one that is still up to date
+    bool skipped = false;  // up to date: nothing ran
+    std::string summary;   // one line for the user
+};
+
+// "key=value" -> {"key": value}; value parsed as a JSON number/boolean when it is one, else text.
+nlohmann::json parse_param(const std::string &assignment);
+
+class Pipeline {
+public:
+    Pipeline(Workspace &workspace, const PluginRegistry &registry, HostServices &services, MachineProfile profile);
+
+    // Throws Failure(user) naming what is missing and the command that makes it; Failure(backend)
+    // when the backend fails (the job is recorded as failed or cancelled with its error first).
+    StageOutcome run(const StageRequest &request);
+
+private:
+    Workspace &workspace_;
+    const PluginRegistry &registry_;
+    HostServices &services_;
+    MachineProfile profile_;
+};
+
+}  // namespace dubhost

@@ -1,0 +1,207 @@
+#include "dubhost/host/pipeline.hpp"
+
+#include "dubhost/host/backend_call.hpp"
+#include "dubhost/host/error.hpp"
+#include "dubhost/host/sha256.hpp"
+#include "stage_plan.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <fstream>
+
+namespace dubhost {
+namespace fs = std::filesystem;
+namespace {
+
+std::string installed_list(const BackendChoice &choice) {
+    std::string list;
+    for (const auto &candidate : choice.candidates)
+        if (candidate.installed) list += (list.empty() ? "" : ", ") + candidate.backend.info->id;
+    return list.empty() ? "none" : list;
+}
+
+// The backend for the stage, or a Failure(user) that says what to install.
+const BackendCandidate &choose(const std::vector<BackendChoice> &choices, const StageRequest &request) {
+    for (const auto &choice : choices) {
+        if (choice.capability != request.stage) continue;
+        if (choice.selected) {
+            const BackendCandidate &candidate = choice.candidates[*choice.selected];
+            if (candidate.installed) return candidate;
+            std::string hint;
+            for (const auto &note : candidate.status.value("notes", nlohmann::json::array()))
+                if (note.is_string()) hint += (hint.empty() ? "" : "; ") + note.get<std::string>();
+            throw user_error(
+                "backend-not-installed",
+                "the " + candidate.backend.info->id + " " + request.stage + " backend is not installed" +
+                    (candidate.status.contains("missing") ? " (missing: " + candidate.status["missing"].dump() + ")" : ""),
+                (hint.empty() ? "see `dubhost backends`" : hint) + "; installed " + request.stage +
+                    " backends here: " + installed_list(choice));
+        }
+        throw user_error("no-backend", "no installed " + request.stage + " backend: " + choice.reason,
+                         "install a plugin that provides '" + request.stage + "' (see `dubhost backends` and `dubhost doctor`)");
+    }
+    throw user_error("no-such-stage", "there is no stage '" + request.stage + "'",
+                     "stages: extract, separate, asr, diarize, tts, mix, mux");
+}
+
+// Everything a stage's result depends on, hashed: backend, version, parameters, input contents.
+std::string inputs_key(const BackendCandidate &backend, const nlohmann::json &params, const StagePlan &plan,
+                       std::vector<ArtifactRecord> &input_artifacts) {
+    Sha256 key;
+    key.update(backend.backend.plugin->manifest.id + "\n" + backend.backend.info->id + "\n" + backend.backend.info->version +
+               "\n");
+    key.update(params.dump() + "\n");
+    for (const auto &input : plan.input_files) {
+        const std::string digest = sha256_file_hex(input.path);
+        std::error_code error;
+        input_artifacts.push_back(
+            {"input", input.name, input.path.string(), digest, static_cast<std::int64_t>(fs::file_size(input.path, error))});
+        key.update(input.name + "=" + digest + "\n");
+    }
+    key.update(plan.input_documents.dump());
+    return key.finish_hex();
+}
+
+bool outputs_intact(const JobRecord &job) {
+    bool any = false;
+    for (const auto &artifact : job.artifacts) {
+        if (artifact.role != "output") continue;
+        any = true;
+        std::error_code error;
+        if (!fs::exists(artifact.path, error)) return false;
+        if (fs::is_regular_file(artifact.path, error) &&
+            static_cast<std::int64_t>(fs::file_size(artifact.path, error)) != artifact.size_bytes)
+            return false;
+    }
+    return any;
+}
+
+std::vector<ArtifactRecord> output_artifacts(const nlohmann::json &result, const nlohmann::json &planned) {
+    nlohmann::json outputs = planned;
+    if (result.contains("outputs") && result["outputs"].is_object())
+        for (const auto &[name, path] : result["outputs"].items()) outputs[name] = path;
+    std::vector<ArtifactRecord> artifacts;
+    for (const auto &[name, value] : outputs.items()) {
+        if (!value.is_string()) continue;
+        const fs::path path = value.get<std::string>();
+        std::error_code error;
+        if (!fs::is_regular_file(path, error)) continue;
+        artifacts.push_back(
+            {"output", name, path.string(), sha256_file_hex(path), static_cast<std::int64_t>(fs::file_size(path, error))});
+    }
+    return artifacts;
+}
+
+std::string level_name(int32_t level) {
+    switch (level) {
+    case DUBHOST_LOG_DEBUG:
+        return "debug";
+    case DUBHOST_LOG_INFO:
+        return "info";
+    case DUBHOST_LOG_WARNING:
+        return "warning";
+    default:
+        return "error";
+    }
+}
+
+}  // namespace
+
+const std::vector<std::string> &pipeline_stages() { return pipeline_capabilities(); }
+
+nlohmann::json parse_param(const std::string &assignment) {
+    const auto equals = assignment.find('=');
+    if (equals == std::string::npos || equals == 0)
+        throw user_error("bad-parameter", "'" + assignment + "' is not key=value", "pass parameters as --param name=value");
+    const std::string key = assignment.substr(0, equals), text = assignment.substr(equals + 1);
+    auto value = nlohmann::json::parse(text, nullptr, false);
+    if (value.is_discarded() || !(value.is_number() || value.is_boolean())) value = text;
+    return {{key, value}};
+}
+
+Pipeline::Pipeline(Workspace &workspace, const PluginRegistry &registry, HostServices &services, MachineProfile profile)
+    : workspace_(workspace), registry_(registry), services_(services), profile_(std::move(profile)) {}
+
+StageOutcome Pipeline::run(const StageRequest &request) {
+    const Item item = workspace_.require_item(request.item);
+    if (const int abandoned = workspace_.mark_abandoned_jobs(); abandoned > 0)
+        spdlog::warn("{} job(s) left running by a process that ended are marked interrupted", abandoned);
+    std::map<std::string, std::string> overrides;
+    if (request.backend) overrides[request.stage] = *request.backend;
+    const auto choices = choose_backends(registry_, services_, profile_, overrides);
+    const BackendCandidate &backend = choose(choices, request);
+    const std::string backend_id = backend.backend.info->id;
+
+    // Prerequisites are checked here, before any work.
+    const StagePlan plan = plan_stage(workspace_, item, request, backend_id);
+    nlohmann::json params = request.params;
+    if (plan.track_id) params["track"] = *plan.track_id;
+    std::vector<ArtifactRecord> artifacts;
+    const std::string key = inputs_key(backend, params, plan, artifacts);
+
+    if (const auto last = workspace_.last_succeeded_job(item.id, request.stage);
+        !request.force && last && last->inputs_key == key && outputs_intact(*last))
+        return {
+            *last, true,
+            request.stage + " is up to date (job " + std::to_string(last->id) + ", " + backend_id + "); --force runs it again"};
+
+    JobRecord job;
+    job.item_id = item.id;
+    job.stage = request.stage;
+    job.backend = backend_id;
+    job.backend_plugin = backend.backend.plugin->manifest.id;
+    job.backend_version = backend.backend.info->version;
+    job.params_json = params.dump();
+    job.inputs_key = key;
+    job.id = workspace_.start_job(job);
+    job.log_path = workspace_.job_log_path(job.id).string();
+
+    std::ofstream log(job.log_path, std::ios::app);
+    services_.set_log_sink(
+        [&log](int32_t level, const std::string &message) { log << level_name(level) << ": " << message << '\n'; });
+    services_.set_log_source(job.backend_plugin + ":" + backend_id);
+    for (const auto &[name, path] : plan.outputs.items())
+        if (path.is_string()) fs::create_directories(fs::path(path.get<std::string>()).parent_path());
+    fs::create_directories(plan.work_dir);
+    const nlohmann::json document = {{"item_id", item.id},
+                                     {"stage", request.stage},
+                                     {"backend", backend_id},
+                                     {"params", params},
+                                     {"inputs", plan.inputs},
+                                     {"outputs", plan.outputs},
+                                     {"work_dir", plan.work_dir.string()}};
+    log << "job " << job.id << ": " << request.stage << " with " << backend_id << " " << job.backend_version << "\n"
+        << document.dump(2) << "\n";
+    const auto started = std::chrono::steady_clock::now();
+    const CallOutcome outcome = call_backend(*backend.backend.entry_points, BackendEntry::run, services_, document);
+    services_.set_log_sink({});
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    std::error_code ignored;
+    fs::remove_all(plan.work_dir, ignored);
+
+    if (!outcome.ok()) {
+        const bool cancelled = outcome.status == DUBHOST_STATUS_CANCELLED;
+        log << (cancelled ? "cancelled" : "failed") << ": " << outcome.document.dump() << "\n";
+        workspace_.finish_job(job.id, cancelled ? "cancelled" : "failed", outcome.document.dump(), "", artifacts);
+        const ErrorKind kind = outcome.status == DUBHOST_STATUS_BAD_REQUEST || outcome.status == DUBHOST_STATUS_NOT_INSTALLED
+                                   ? ErrorKind::user
+                                   : ErrorKind::backend;
+        std::string hint = outcome.error_hint();
+        hint += (hint.empty() ? "" : "; ") + std::string("job log: ") + job.log_path;
+        throw Failure(kind, outcome.document.value("code", std::string("job-failed")),
+                      request.stage + " (" + backend_id + ") " + (cancelled ? "was cancelled" : "failed") + " for item " +
+                          item.id + ": " + outcome.error_message(),
+                      hint);
+    }
+    const auto outputs = output_artifacts(outcome.document, plan.outputs);
+    artifacts.insert(artifacts.end(), outputs.begin(), outputs.end());
+    workspace_.finish_job(job.id, "succeeded", "", outcome.document.dump(), artifacts);
+    log << "succeeded in " << seconds << " s\n";
+    char took[32];
+    std::snprintf(took, sizeof took, "%.1f s", seconds);
+    return {workspace_.require_job(job.id), false,
+            request.stage + " done with " + backend_id + " in " + took + " (job " + std::to_string(job.id) + ")"};
+}
+
+}  // namespace dubhost

@@ -1,0 +1,141 @@
+// `dubhost run` through the CLI on the real sample video: the stage chain with the in-tree FFmpeg
+// plugin and the SDK's example TTS backend (tones, a stand-in voice), prerequisites checked before
+// any work with the exact next command, and up-to-date skipping with selective staleness.
+#include "dubhost/host/child_process.hpp"
+
+#include "support/temp_dir.hpp"
+
+#include <boost/test/unit_test.hpp>
+#include <nlohmann/json.hpp>
+
+#include <cstdlib>
+
+namespace fs = std::filesystem;
+using dubhost::test::TempDir;
+using nlohmann::json;
+
+namespace {
+
+const std::string sample_video = "/usr/share/forensics-samples/original-files/movie2/movie-hello.mp4";
+
+struct PipelineWorkspace {
+    TempDir dir{"dubhost-pipeline"};
+    std::string item;
+
+    PipelineWorkspace() {
+        ::setenv("XDG_DATA_HOME", (dir / "data").c_str(), 1);
+        ::setenv("XDG_CONFIG_HOME", (dir / "config").c_str(), 1);
+        ::setenv("DUBHOST_PLUGIN_PATH", DUBHOST_PIPELINE_PLUGIN_DIR, 1);
+        item = ok({"import", sample_video, "--json"})["item_id"];
+        dubhost::test::write_file(dir / "script.srt",
+                                  "1\n00:00:00,500 --> 00:00:02,500\nHello: [everyone], it's a test; a\\b\n\n"
+                                  "2\n00:00:03,000 --> 00:00:05,000\nSecond line\n");
+        ok({"track", "import", item, (dir / "script.srt").string(), "--kind", "script", "--language", "en", "--json"});
+    }
+    ~PipelineWorkspace() { ::unsetenv("DUBHOST_PLUGIN_PATH"); }
+
+    dubhost::ChildResult dubhost(std::vector<std::string> args) {
+        args.insert(args.begin(), {DUBHOST_BINARY, "--workspace", (dir / "ws").string()});
+        return dubhost::run_child(args, std::chrono::seconds(120));
+    }
+    json ok(const std::vector<std::string> &args) {
+        const auto result = dubhost(args);
+        BOOST_TEST_REQUIRE(result.exit_code == 0, "dubhost failed: " + result.err);
+        return json::parse(result.out);
+    }
+    // Runs a stage; returns whether it ran (false: up to date).
+    bool stage(const std::vector<std::string> &args) {
+        std::vector<std::string> full = {"run"};
+        full.insert(full.end(), args.begin(), args.end());
+        full.push_back("--json");
+        const auto result = dubhost(full);
+        BOOST_TEST_REQUIRE(result.exit_code == 0, "run failed: " + result.err);
+        // Progress events are single JSON lines; the final document is the indented one.
+        const json finished = json::parse(result.out.substr(result.out.find("{\n")));
+        BOOST_TEST(finished["event"] == "finished");
+        return !finished["skipped"].get<bool>();
+    }
+    std::string hint_of(const std::vector<std::string> &args, int expected_exit = 1) {
+        const auto result = dubhost(args);
+        BOOST_TEST(result.exit_code == expected_exit, result.err);
+        return result.err;
+    }
+};
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_SUITE(pipeline, PipelineWorkspace)
+
+BOOST_AUTO_TEST_CASE(missing_prerequisites_fail_before_any_work_with_the_next_command) {
+    BOOST_TEST(
+        hint_of({"run", "mux", item}).find("no dub mix for item " + item + "\n  next: run `dubhost run mix " + item + "`") !=
+        std::string::npos);
+    BOOST_TEST(hint_of({"run", "mix", item})
+                   .find("no background stem for item " + item + "\n  next: run `dubhost run separate " + item +
+                         "` (or pass --background original)") != std::string::npos);
+    BOOST_TEST(hint_of({"run", "mix", item, "--background", "original"}).find("run `dubhost run extract " + item + "`") !=
+               std::string::npos);
+    stage({"extract", item});
+    BOOST_TEST(hint_of({"run", "mix", item, "--background", "original"}).find("run `dubhost run tts " + item + "`") !=
+               std::string::npos);
+    BOOST_TEST(hint_of({"run", "tts", item, "--backend", "no-such-voice"}).find("installed tts backends here: example-tone") !=
+               std::string::npos);
+    BOOST_TEST(hint_of({"run", "asr", item}).find("no installed asr backend") != std::string::npos);
+    // Nothing failed half-way: only the extract job exists.
+    const auto jobs = ok({"jobs", item, "--json"})["jobs"];
+    BOOST_TEST(jobs.size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(the_chain_runs_and_reruns_only_what_is_stale) {
+    BOOST_TEST(stage({"extract", item}));
+    BOOST_TEST(stage({"tts", item, "--backend", "example-tone"}));
+    BOOST_TEST(stage({"mix", item, "--background", "original"}));
+    BOOST_TEST(stage({"mux", item, "--param", "dub_language=en"}));
+    const fs::path output = dir / "ws" / "derived" / "items" / item / "dub_preview" / "mux_dub_preview_v1.mp4";
+    BOOST_TEST_REQUIRE(fs::exists(output));
+    const auto probe =
+        dubhost::run_child({"ffprobe", "-v", "error", "-show_streams", "-of", "json", output.string()}, std::chrono::seconds(30));
+    const auto streams = json::parse(probe.out)["streams"];
+    BOOST_TEST_REQUIRE(streams.size() == 4u);
+    BOOST_TEST(streams[1]["tags"]["language"] == "eng");
+    BOOST_TEST(streams[3]["codec_name"] == "mov_text");
+
+    // Nothing changed: every stage is up to date.
+    for (const auto &args : std::vector<std::vector<std::string>>{{"extract", item},
+                                                                  {"tts", item, "--backend", "example-tone"},
+                                                                  {"mix", item, "--background", "original"},
+                                                                  {"mux", item, "--param", "dub_language=en"}})
+        BOOST_TEST(!stage(args));
+    // A changed script (an edited track) makes tts, mix and mux stale, and only those.
+    dubhost::test::write_file(dir / "edited.srt", "1\n00:00:00,500 --> 00:00:02,500\nHello again\n");
+    ok({"track", "import", item, (dir / "edited.srt").string(), "--kind", "script", "--language", "en", "--json"});
+    BOOST_TEST(!stage({"extract", item}));
+    BOOST_TEST(stage({"tts", item, "--backend", "example-tone"}));
+    BOOST_TEST(stage({"mix", item, "--background", "original"}));
+    BOOST_TEST(stage({"mux", item, "--param", "dub_language=en"}));
+    // --force runs an up-to-date stage again.
+    BOOST_TEST(stage({"extract", item, "--force"}));
+
+    const auto jobs = ok({"jobs", item, "--json"})["jobs"];
+    BOOST_TEST(jobs.size() == 8u);
+    const auto first = ok({"job", "1", "--json"});
+    BOOST_TEST(first["status"] == "succeeded");
+    BOOST_TEST(first["outputs"].size() == 2u);
+    BOOST_TEST(first["inputs"][0]["sha256"].get<std::string>().substr(0, 16) == item);
+    BOOST_TEST(fs::exists(first["log"].get<std::string>()));
+}
+
+BOOST_AUTO_TEST_CASE(a_failing_stage_is_recorded_with_its_error_and_hint) {
+    const auto failed = dubhost({"run", "tts", item, "--backend", "example-tone", "--param", "frequency_hz=99999"});
+    BOOST_TEST(failed.exit_code == 1, failed.err);  // the backend refused a bad parameter: the user's to fix
+    BOOST_TEST(failed.err.find("frequency_hz must be between") != std::string::npos);
+    BOOST_TEST(failed.err.find("pass --param frequency_hz=440") != std::string::npos);
+    const auto jobs = ok({"jobs", item, "--json"})["jobs"];
+    BOOST_TEST_REQUIRE(jobs.size() == 1u);
+    BOOST_TEST(jobs[0]["status"] == "failed");
+    BOOST_TEST(jobs[0]["error"]["code"] == "bad-parameter");
+    BOOST_TEST(jobs[0]["params"]["frequency_hz"] == 99999);
+    BOOST_TEST(!fs::exists(dir / "ws" / "derived" / "items" / item / "tts_preview" / "example-tone_v1" / "manifest.json"));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
