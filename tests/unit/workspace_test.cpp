@@ -57,13 +57,54 @@ BOOST_AUTO_TEST_CASE(an_empty_database_file_is_migrated_and_data_survives_reopen
     std::string id;
     {
         Workspace workspace = Workspace::open(dir.path());
-        BOOST_TEST(workspace.stored_schema_version() == 1);
+        BOOST_TEST(workspace.stored_schema_version() == Workspace::schema_version);
         id = workspace.import_media(dir / "tone.wav", Workspace::ImportMode::copy).item.id;
     }
     Workspace reopened = Workspace::open(dir.path());
-    BOOST_TEST(reopened.stored_schema_version() == 1);
+    BOOST_TEST(reopened.stored_schema_version() == Workspace::schema_version);
     BOOST_TEST_REQUIRE(reopened.items().size() == 1u);
     BOOST_TEST(reopened.items()[0].id == id);
+}
+
+BOOST_AUTO_TEST_CASE(a_version_1_library_is_migrated_keeping_its_jobs) {
+    TempDir dir;
+    dubhost::test::write_wav_tone(dir / "a.wav", 8000, 0.2, 500);
+    std::string item;
+    { item = Workspace::open(dir / "ws").import_media(dir / "a.wav", Workspace::ImportMode::copy).item.id; }
+    {
+        // Turn it back into what version 1 wrote: no job columns of migration 2.
+        SQLite::Database db((dir / "ws" / "library.db").string(), SQLite::OPEN_READWRITE);
+        for (const char *column : {"backend_plugin", "inputs_key", "pid", "result_json"}) db.exec(std::string("ALTER TABLE jobs DROP COLUMN ") + column);
+        db.exec("UPDATE schema_version SET version = 1");
+        db.exec("INSERT INTO jobs (item_id, stage, backend, status, created_at) VALUES ('" + item + "', 'extract', 'ffmpeg', 'succeeded', 'then')");
+    }
+    Workspace migrated = Workspace::open(dir / "ws");
+    BOOST_TEST(migrated.stored_schema_version() == 2);
+    const auto jobs = migrated.jobs(item);
+    BOOST_TEST_REQUIRE(jobs.size() == 1u);
+    BOOST_TEST(jobs[0].stage == "extract");
+    BOOST_TEST(jobs[0].inputs_key == "");
+}
+
+BOOST_AUTO_TEST_CASE(running_jobs_of_dead_processes_are_marked_interrupted) {
+    TempDir dir;
+    dubhost::test::write_wav_tone(dir / "a.wav", 8000, 0.2, 500);
+    Workspace workspace = Workspace::open(dir / "ws");
+    const std::string item = workspace.import_media(dir / "a.wav", Workspace::ImportMode::copy).item.id;
+    dubhost::JobRecord job;
+    job.item_id = item;
+    job.stage = "mix";
+    job.backend = "ffmpeg";
+    const auto mine = workspace.start_job(job);  // this process: alive
+    {
+        SQLite::Database db((dir / "ws" / "library.db").string(), SQLite::OPEN_READWRITE);
+        db.exec("INSERT INTO jobs (item_id, stage, backend, status, created_at, pid) VALUES ('" + item + "', 'mux', 'ffmpeg', 'running', 'x', 999999999)");
+    }
+    BOOST_TEST(workspace.mark_abandoned_jobs() == 1);
+    BOOST_TEST(workspace.require_job(mine).status == "running");
+    const auto jobs = workspace.jobs(item);
+    BOOST_TEST(jobs.back().status == "interrupted");
+    BOOST_TEST(jobs.back().error_json.find("run the stage again") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(a_newer_schema_is_refused) {
