@@ -69,6 +69,43 @@ void export_track(CliContext &context, const TrackExportOptions &options) {
 
 }  // namespace
 
+void add_speaker_commands(CLI::App &app, CliContext &context, Action &action) {
+    static std::string item_id, speaker, voice;
+    auto *speakers = app.add_subcommand("speakers", "List an item's speakers and their voices, or set one with `speakers set`");
+    speakers->add_option("ITEM", item_id, "Item id (or a unique prefix)");
+    speakers->add_flag("--json", context.options.json, "Print JSON: {\"item_id\", \"speakers\": [{label, voice}]}");
+    auto *set = speakers->add_subcommand("set", "Choose the voice of one speaker of an item");
+    set->add_option("ITEM", item_id, "Item id (or a unique prefix)")->required();
+    set->add_option("SPEAKER", speaker, "Speaker label (as in the track)")->required();
+    set->add_option("--voice", voice, "A voice of the TTS backend, e.g. gmw/en+f3 (see `dubhost backends --json`)")->required();
+    set->callback([&context, &action] {
+        action = [&context] {
+            Workspace &workspace = context.workspace();
+            const Item item = workspace.require_item(item_id);
+            workspace.set_speaker_voice(item.id, speaker, voice);
+            std::cout << "speaker " << speaker << " of item " << item.id << " now speaks with " << voice << "; `dubhost run tts "
+                      << item.id << "` uses it\n";
+        };
+    });
+    speakers->callback([&context, &action, set] {
+        if (set->parsed()) return;
+        action = [&context] {
+            if (item_id.empty()) throw user_error("missing-item", "which item?", "run `dubhost speakers ITEM`");
+            Workspace &workspace = context.workspace();
+            const Item item = workspace.require_item(item_id);
+            const auto all = workspace.speakers(item.id);
+            if (context.options.json) {
+                nlohmann::json list = nlohmann::json::array();
+                for (const auto &s : all) list.push_back({{"label", s.label}, {"voice", s.voice}});
+                CliContext::print_json({{"item_id", item.id}, {"speakers", list}});
+                return;
+            }
+            if (all.empty()) std::cout << "item " << item.id << " has no labelled speakers yet (diarization labels them)\n";
+            for (const auto &s : all) std::cout << s.label << "  " << (s.voice.empty() ? "(automatic)" : s.voice) << "\n";
+        };
+    });
+}
+
 void add_track_commands(CLI::App &app, CliContext &context, Action &action) {
     static std::string tracks_item;
     auto *tracks = app.add_subcommand("tracks", "List an item's subtitle tracks");

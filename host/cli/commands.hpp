@@ -14,10 +14,12 @@ namespace dubhost::cli {
 
 using Action = std::function<void()>;
 
-void add_plugin_commands(CLI::App &app, CliContext &context, Action &action);  // plugins, backends
-void add_doctor_command(CLI::App &app, CliContext &context, Action &action);   // doctor
-void add_item_commands(CLI::App &app, CliContext &context, Action &action);    // import, items
-void add_track_commands(CLI::App &app, CliContext &context, Action &action);   // tracks, track import/export
-void add_job_commands(CLI::App &app, CliContext &context, Action &action);     // run, jobs, job
+void add_plugin_commands(CLI::App &app, CliContext &context, Action &action);   // plugins, backends
+void add_doctor_command(CLI::App &app, CliContext &context, Action &action);    // doctor
+void add_item_commands(CLI::App &app, CliContext &context, Action &action);     // import, items
+void add_track_commands(CLI::App &app, CliContext &context, Action &action);    // tracks, track import/export
+void add_speaker_commands(CLI::App &app, CliContext &context, Action &action);  // speakers, speakers set
+void add_dub_command(CLI::App &app, CliContext &context, Action &action);       // dub
+void add_job_commands(CLI::App &app, CliContext &context, Action &action);      // run, jobs, job
 
 }  // namespace dubhost::cli

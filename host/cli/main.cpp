@@ -60,6 +60,8 @@ int main(int argc, char **argv) {
     dubhost::cli::add_item_commands(app, context, action);
     dubhost::cli::add_track_commands(app, context, action);
     dubhost::cli::add_job_commands(app, context, action);
+    dubhost::cli::add_speaker_commands(app, context, action);
+    dubhost::cli::add_dub_command(app, context, action);
 
     try {
         app.parse(argc, argv);

@@ -106,6 +106,27 @@ std::string level_name(int32_t level) {
     }
 }
 
+// ASR and diarization make subtitle tracks: the backend writes the track document (outputs.track)
+// and the host stores it, so every later stage reads tracks from one place.
+std::optional<std::int64_t> adopt_track(Workspace &workspace, const Item &item, const std::string &stage,
+                                        const std::string &backend, const nlohmann::json &result) {
+    if (stage != "asr" && stage != "diarize") return std::nullopt;
+    const auto outputs = result.value("outputs", nlohmann::json::object());
+    if (!outputs.contains("track") || !outputs["track"].is_string()) return std::nullopt;
+    std::ifstream in(outputs["track"].get<std::string>());
+    const auto document = nlohmann::json::parse(in, nullptr, false);
+    if (document.is_discarded())
+        throw Failure(ErrorKind::backend, "bad-track", stage + " (" + backend + ") wrote a track that is not valid JSON",
+                      "report this to the backend's author");
+    SubtitleTrack track = document.get<SubtitleTrack>();
+    track.item_id = item.id;
+    // ASR hears what is said; diarization labels the track it was given and keeps its kind.
+    if (stage == "asr" || track.kind.empty()) track.kind = "source";
+    track.created_by = stage + ":" + backend;
+    for (auto &segment : track.segments) segment.id = 0;
+    return workspace.add_track(std::move(track));
+}
+
 }  // namespace
 
 const std::vector<std::string> &pipeline_stages() { return pipeline_capabilities(); }
@@ -196,7 +217,9 @@ StageOutcome Pipeline::run(const StageRequest &request) {
     }
     const auto outputs = output_artifacts(outcome.document, plan.outputs);
     artifacts.insert(artifacts.end(), outputs.begin(), outputs.end());
-    workspace_.finish_job(job.id, "succeeded", "", outcome.document.dump(), artifacts);
+    nlohmann::json result = outcome.document;
+    if (const auto track_id = adopt_track(workspace_, item, request.stage, backend_id, result)) result["track_id"] = *track_id;
+    workspace_.finish_job(job.id, "succeeded", "", result.dump(), artifacts);
     log << "succeeded in " << seconds << " s\n";
     char took[32];
     std::snprintf(took, sizeof took, "%.1f s", seconds);

@@ -93,8 +93,12 @@ StagePlan plan_stage(const Workspace &workspace, const Item &item, const StageRe
     } else if (stage == "tts") {
         const SubtitleTrack track = choose_track(workspace, item, request, stage);
         plan.track_id = track.id;
-        plan.inputs = {{"track", track_document(track)}};
+        nlohmann::json voice_map = nlohmann::json::object();  // the voices users chose (`dubhost speakers set`)
+        for (const auto &speaker : workspace.speakers(item.id))
+            if (!speaker.voice.empty()) voice_map[speaker.label] = speaker.voice;
+        plan.inputs = {{"track", track_document(track)}, {"voice_map", voice_map}};
         plan.input_documents["track"] = plan.inputs["track"];
+        plan.input_documents["voice_map"] = voice_map;
         plan.outputs = {{"dir", (derived / "tts_preview" / (backend_id + "_v1")).string()}};
     } else if (stage == "mix") {
         const bool original = request.params.value("background", std::string("stem")) == "original";

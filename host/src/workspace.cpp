@@ -351,6 +351,19 @@ std::vector<SpeakerRecord> Workspace::speakers(const std::string &item_id) const
     return speakers;
 }
 
+void Workspace::set_speaker_voice(const std::string &item_id, const std::string &label, const std::string &voice) {
+    if (label.empty())
+        throw user_error("bad-speaker", "a speaker label cannot be empty",
+                         "see the labels with `dubhost speakers " + item_id + "`");
+    SQLite::Statement upsert(state_->db,
+                             "INSERT INTO speakers (item_id, label, voice) VALUES (?, ?, ?) ON CONFLICT (item_id, label) DO "
+                             "UPDATE SET voice = excluded.voice");
+    upsert.bind(1, item_id);
+    upsert.bind(2, label);
+    upsert.bind(3, voice);
+    upsert.exec();
+}
+
 std::uint64_t disk_usage(const fs::path &path) {
     std::error_code error;
     if (!fs::exists(fs::symlink_status(path, error))) return 0;

@@ -98,8 +98,11 @@ BOOST_AUTO_TEST_CASE(backends_and_doctor_explain_the_choice) {
     for (const auto &choice : backends["backends"]) {
         if (choice["capability"] != "tts") continue;
         saw_tts = true;
-        BOOST_TEST(choice["selected"] == "fixture-echo");
-        BOOST_TEST(choice["backends"].size() == 2u);
+        // fixture-missing ranks highest but is not installed; espeak-ng (in-tree) outranks fixture-echo.
+        BOOST_TEST(choice["selected"] == "espeak-ng");
+        BOOST_TEST(choice["backends"].size() == 3u);
+        BOOST_TEST(choice["backends"][0]["id"] == "fixture-missing");
+        BOOST_TEST(choice["backends"][0]["installed"] == false);
     }
     BOOST_TEST(saw_tts);
     const auto doctor = run_json({"--workspace", ws.path().string(), "--plugin-path", fixture_dir.string(), "doctor", "--json"});

@@ -78,8 +78,8 @@ BOOST_AUTO_TEST_CASE(missing_prerequisites_fail_before_any_work_with_the_next_co
     stage({"extract", item});
     BOOST_TEST(hint_of({"run", "mix", item, "--background", "original"}).find("run `dubhost run tts " + item + "`") !=
                std::string::npos);
-    BOOST_TEST(hint_of({"run", "tts", item, "--backend", "no-such-voice"}).find("installed tts backends here: example-tone") !=
-               std::string::npos);
+    BOOST_TEST(hint_of({"run", "tts", item, "--backend", "no-such-voice"})
+                   .find("installed tts backends here: espeak-ng, example-tone") != std::string::npos);
     BOOST_TEST(hint_of({"run", "asr", item}).find("no installed asr backend") != std::string::npos);
     // Nothing failed half-way: only the extract job exists.
     const auto jobs = ok({"jobs", item, "--json"})["jobs"];
@@ -136,6 +136,53 @@ BOOST_AUTO_TEST_CASE(a_failing_stage_is_recorded_with_its_error_and_hint) {
     BOOST_TEST(jobs[0]["error"]["code"] == "bad-parameter");
     BOOST_TEST(jobs[0]["params"]["frequency_hz"] == 99999);
     BOOST_TEST(!fs::exists(dir / "ws" / "derived" / "items" / item / "tts_preview" / "example-tone_v1" / "manifest.json"));
+}
+
+BOOST_AUTO_TEST_CASE(dub_runs_the_whole_graph_and_a_rerun_is_nearly_free) {
+    const fs::path script = fs::path(DUBHOST_SOURCE_DIR) / "packaging" / "sample" / "movie-hello.script.srt";
+    const fs::path output = dir / "out" / "hello.dub.mp4";
+    const auto first = dubhost({"dub", sample_video, "--subtitles", script.string(), "--language", "en", "-o", output.string()});
+    BOOST_TEST_REQUIRE(first.exit_code == 0, first.err);
+    BOOST_TEST(first.out.substr(first.out.rfind('\n', first.out.size() - 2) + 1) ==
+               output.string() + "\n");                             // the path comes last
+    BOOST_TEST(first.out.find("separate -") != std::string::npos);  // says what it fell back to
+    const auto probe =
+        dubhost::run_child({"ffprobe", "-v", "error", "-show_streams", "-of", "json", output.string()}, std::chrono::seconds(30));
+    const auto streams = json::parse(probe.out)["streams"];
+    BOOST_TEST_REQUIRE(streams.size() == 4u);
+    BOOST_TEST(streams[0]["codec_type"] == "video");
+    BOOST_TEST(streams[1]["codec_type"] == "audio");
+    BOOST_TEST(streams[2]["codec_type"] == "audio");
+    BOOST_TEST(streams[3]["codec_name"] == "mov_text");
+
+    const auto again =
+        dubhost({"dub", sample_video, "--subtitles", script.string(), "--language", "en", "-o", output.string(), "--json"});
+    BOOST_TEST_REQUIRE(again.exit_code == 0, again.err);
+    const json summary = json::parse(again.out.substr(again.out.find("{\n")));
+    for (const auto &stage : summary["stages"])
+        if (!stage["backend"].get<std::string>().empty()) BOOST_TEST(stage["skipped"] == true, stage["stage"]);
+    BOOST_TEST(summary["output"] == output.string());
+}
+
+BOOST_AUTO_TEST_CASE(dub_without_subtitles_or_asr_says_what_to_pass) {
+    const auto result = dubhost({"dub", sample_video});
+    BOOST_TEST(result.exit_code == 1);
+    BOOST_TEST(result.err.find("pass the text to speak with --subtitles FILE.srt") != std::string::npos, result.err);
+}
+
+BOOST_AUTO_TEST_CASE(speakers_get_the_voices_users_choose) {
+    BOOST_TEST(dubhost({"speakers", "set", item, "Ann", "--voice", "gmw/en+f3"}).exit_code == 0);
+    const auto speakers = ok({"speakers", item, "--json"})["speakers"];
+    BOOST_TEST_REQUIRE(speakers.size() == 1u);
+    BOOST_TEST(speakers[0]["voice"] == "gmw/en+f3");
+    dubhost::test::write_file(
+        dir / "two.vtt", "WEBVTT\n\n00:00.500 --> 00:02.000\n<v Ann>Hello there.\n\n00:02.500 --> 00:04.000\n<v Bob>Hi Ann.\n");
+    ok({"track", "import", item, (dir / "two.vtt").string(), "--kind", "script", "--language", "en", "--json"});
+    stage({"tts", item});
+    const auto job = ok({"jobs", item, "--json"})["jobs"].back();
+    BOOST_TEST(job["backend"] == "espeak-ng");
+    BOOST_TEST(job["result"]["voice_map"]["Ann"] == "gmw/en+f3");
+    BOOST_TEST(job["result"]["voice_map"]["Bob"] != "gmw/en+f3");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

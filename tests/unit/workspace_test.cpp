@@ -74,9 +74,11 @@ BOOST_AUTO_TEST_CASE(a_version_1_library_is_migrated_keeping_its_jobs) {
     {
         // Turn it back into what version 1 wrote: no job columns of migration 2.
         SQLite::Database db((dir / "ws" / "library.db").string(), SQLite::OPEN_READWRITE);
-        for (const char *column : {"backend_plugin", "inputs_key", "pid", "result_json"}) db.exec(std::string("ALTER TABLE jobs DROP COLUMN ") + column);
+        for (const char *column : {"backend_plugin", "inputs_key", "pid", "result_json"})
+            db.exec(std::string("ALTER TABLE jobs DROP COLUMN ") + column);
         db.exec("UPDATE schema_version SET version = 1");
-        db.exec("INSERT INTO jobs (item_id, stage, backend, status, created_at) VALUES ('" + item + "', 'extract', 'ffmpeg', 'succeeded', 'then')");
+        db.exec("INSERT INTO jobs (item_id, stage, backend, status, created_at) VALUES ('" + item +
+                "', 'extract', 'ffmpeg', 'succeeded', 'then')");
     }
     Workspace migrated = Workspace::open(dir / "ws");
     BOOST_TEST(migrated.stored_schema_version() == 2);
@@ -98,7 +100,8 @@ BOOST_AUTO_TEST_CASE(running_jobs_of_dead_processes_are_marked_interrupted) {
     const auto mine = workspace.start_job(job);  // this process: alive
     {
         SQLite::Database db((dir / "ws" / "library.db").string(), SQLite::OPEN_READWRITE);
-        db.exec("INSERT INTO jobs (item_id, stage, backend, status, created_at, pid) VALUES ('" + item + "', 'mux', 'ffmpeg', 'running', 'x', 999999999)");
+        db.exec("INSERT INTO jobs (item_id, stage, backend, status, created_at, pid) VALUES ('" + item +
+                "', 'mux', 'ffmpeg', 'running', 'x', 999999999)");
     }
     BOOST_TEST(workspace.mark_abandoned_jobs() == 1);
     BOOST_TEST(workspace.require_job(mine).status == "running");

@@ -102,6 +102,8 @@ public:
     std::vector<SubtitleTrack> tracks(const std::string &item_id) const;
     SubtitleTrack require_track(std::int64_t track_id) const;
     std::vector<SpeakerRecord> speakers(const std::string &item_id) const;
+    // Records the voice a speaker of the item should have (the speaker need not exist yet).
+    void set_speaker_voice(const std::string &item_id, const std::string &label, const std::string &voice);
 
     // Jobs. A job is created "running" with this process's pid; a "running" job whose process is
     // gone is marked "interrupted" by mark_abandoned_jobs(), called when a pipeline starts.

@@ -1,0 +1,129 @@
+// `dubhost dub VIDEO`: the whole pipeline in one command, with a per-stage summary.
+#include "commands.hpp"
+
+#include "dubhost/host/backend_selection.hpp"
+#include "dubhost/host/dub.hpp"
+#include "dubhost/host/error.hpp"
+#include "dubhost/host/paths.hpp"
+#include "progress_display.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <csignal>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+namespace dubhost::cli {
+namespace {
+
+HostServices *dub_services = nullptr;
+void on_dub_interrupt(int) {
+    if (dub_services) dub_services->request_cancel();
+    std::signal(SIGINT, SIG_DFL);
+}
+
+// "a=b,c=d" (or repeated options) -> {a: b, c: d}
+std::map<std::string, std::string> pairs(const std::vector<std::string> &items, const std::string &what) {
+    std::map<std::string, std::string> map;
+    for (const auto &item : items) {
+        std::stringstream list(item);
+        for (std::string pair; std::getline(list, pair, ',');) {
+            const auto equals = pair.find('=');
+            if (equals == std::string::npos || equals == 0 || equals + 1 == pair.size())
+                throw user_error("bad-option", "'" + pair + "' is not " + what, "write it as " + what);
+            map[pair.substr(0, equals)] = pair.substr(equals + 1);
+        }
+    }
+    return map;
+}
+
+struct DubOptions {
+    std::string video, subtitles, language, output, background;
+    std::vector<std::string> voices, backends;
+};
+
+void dub(CliContext &context, const DubOptions &options) {
+    DubRequest request;
+    request.video = options.video;
+    if (!options.subtitles.empty()) request.subtitles = options.subtitles;
+    request.language = options.language;
+    request.voices = pairs(options.voices, "SPEAKER=VOICE");
+    request.backends = pairs(options.backends, "CAPABILITY=ID");
+    if (!options.output.empty()) request.output = options.output;
+    request.background = options.background;
+
+    HostServices &services = context.services();
+    const auto profile = load_machine_profile(profile_path());
+    const auto choices = choose_backends(context.registry(), services, profile, request.backends);
+    const auto prober = prober_from_registry(context.registry(), services);
+    Pipeline pipeline(context.workspace(), context.registry(), services, profile);
+    std::unique_ptr<ProgressDisplay> progress;
+    const auto mode = context.options.json    ? ProgressDisplay::Mode::json_lines
+                      : context.options.quiet ? ProgressDisplay::Mode::quiet
+                                              : ProgressDisplay::Mode::automatic;
+    services.set_progress_sink([&progress](double fraction, const std::string &message) {
+        if (progress) progress->update(fraction, message);
+    });
+    dub_services = &services;
+    std::signal(SIGINT, on_dub_interrupt);
+    const DubResult result =
+        run_dub(context.workspace(), pipeline, choices, request, prober ? &*prober : nullptr, [&](const std::string &stage) {
+            if (progress) progress->finish();
+            progress = std::make_unique<ProgressDisplay>(stage, mode);
+        });
+    std::signal(SIGINT, SIG_DFL);
+    if (progress) progress->finish();
+
+    if (context.options.json) {
+        nlohmann::json stages = nlohmann::json::array();
+        for (const auto &stage : result.stages)
+            stages.push_back({{"stage", stage.stage},
+                              {"backend", stage.backend},
+                              {"skipped", stage.skipped},
+                              {"seconds", stage.seconds},
+                              {"note", stage.note},
+                              {"outputs", stage.outputs}});
+        CliContext::print_json(
+            {{"event", "finished"}, {"item_id", result.item_id}, {"stages", stages}, {"output", result.output.string()}});
+        return;
+    }
+    std::cout << "dub of item " << result.item_id << ":\n";
+    for (const auto &stage : result.stages) {
+        std::cout << "  " << std::left << std::setw(9) << stage.stage;
+        if (stage.backend.empty()) {
+            std::cout << "-        " << stage.note << "\n";
+            continue;
+        }
+        std::cout << std::setw(12) << stage.backend << (stage.skipped ? "up to date" : [&] {
+            std::ostringstream took;
+            took << std::fixed << std::setprecision(1) << stage.seconds << " s";
+            return took.str();
+        }()) << "\n";
+        for (const auto &path : stage.outputs) std::cout << "             " << path << "\n";
+    }
+    std::cout << result.output.string() << "\n";
+}
+
+}  // namespace
+
+void add_dub_command(CLI::App &app, CliContext &context, Action &action) {
+    static DubOptions options;
+    auto *dub_command = app.add_subcommand("dub", "Dub a video: import, then extract, separate, asr, diarize, tts, mix and mux");
+    dub_command->add_option("VIDEO", options.video, "The video (or audio) file")->required();
+    dub_command->add_option("--subtitles", options.subtitles,
+                            "The text to speak, FILE.srt or FILE.vtt (skips speech recognition)");
+    dub_command->add_option("--language", options.language, "Language of the dub, e.g. en");
+    dub_command->add_option("--voices", options.voices, "SPEAKER=VOICE,... (see `dubhost speakers ITEM`)");
+    dub_command->add_option("--backend", options.backends, "CAPABILITY=ID, e.g. tts=espeak-ng (repeatable)");
+    dub_command
+        ->add_option("--background", options.background,
+                     "stem (separated; default when a separator is installed) or original (ducked)")
+        ->check(CLI::IsMember({"stem", "original"}));
+    dub_command->add_option("-o,--output", options.output, "Where to write the result (.mp4 or .mkv); default ./<name>.dub.mp4");
+    dub_command->add_flag("--json", context.options.json,
+                          "Progress as JSON lines, then {event: finished, item_id, stages, output}");
+    dub_command->callback([&context, &action] { action = [&context] { dub(context, options); }; });
+}
+
+}  // namespace dubhost::cli

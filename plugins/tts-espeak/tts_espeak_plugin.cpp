@@ -1,0 +1,175 @@
+// The espeak-ng TTS backend: every segment of a subtitle track spoken to its own WAV, with a
+// manifest (docs/reference/jobs.md, tts) the mixer places on the timeline.
+#include "espeak_engine.hpp"
+#include "voice_assignment.hpp"
+
+#include <dubhost/plugin.hpp>
+
+#include "dubhost_manifest.h"
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+namespace {
+
+namespace fs = std::filesystem;
+using dubhost::espeak::Engine;
+using dubhost::sdk::CallError;
+using dubhost::sdk::json;
+
+void write_wav(const fs::path &path, const std::vector<std::int16_t> &samples, int rate) {
+    const fs::path part = path.string() + ".part";
+    {
+        std::ofstream out(part, std::ios::binary);
+        auto put = [&](std::uint32_t value, int bytes) {
+            for (int i = 0; i < bytes; ++i) out.put(static_cast<char>((value >> (8 * i)) & 0xff));
+        };
+        const auto data = static_cast<std::uint32_t>(samples.size() * 2);
+        out << "RIFF";
+        put(36 + data, 4);
+        out << "WAVEfmt ";
+        put(16, 4), put(1, 2), put(1, 2), put(static_cast<std::uint32_t>(rate), 4), put(static_cast<std::uint32_t>(rate) * 2, 4),
+            put(2, 2), put(16, 2);
+        out << "data";
+        put(data, 4);
+        out.write(reinterpret_cast<const char *>(samples.data()), static_cast<std::streamsize>(data));
+        if (!out) throw CallError(DUBHOST_STATUS_ERROR, "write-failed", "cannot write " + part.string(), "check free disk space");
+    }
+    fs::rename(part, path);
+}
+
+void write_json(const fs::path &path, const json &document) {
+    const fs::path part = path.string() + ".part";
+    {
+        std::ofstream out(part);
+        out << document.dump(2) << "\n";
+        if (!out) throw CallError(DUBHOST_STATUS_ERROR, "write-failed", "cannot write " + part.string(), "check free disk space");
+    }
+    fs::rename(part, path);
+}
+
+bool blank(const std::string &text) { return text.find_first_not_of(" \t\r\n\xC2\xA0") == std::string::npos; }
+
+std::string segment_key(const json &segment) {
+    const auto &id = segment.at("id");
+    return id.is_string() ? id.get<std::string>() : id.dump();
+}
+
+std::map<std::string, std::string> string_map(const json &object) {
+    std::map<std::string, std::string> map;
+    if (object.is_object())
+        for (const auto &[key, value] : object.items())
+            if (value.is_string()) map[key] = value.get<std::string>();
+    return map;
+}
+
+class EspeakBackend : public dubhost::sdk::Backend {
+public:
+    json status(const dubhost::sdk::Host &, const json &) override {
+        Engine &engine = Engine::instance();
+        if (auto problem = engine.start_problem())
+            return {{"installed", false},
+                    {"version", engine.version()},
+                    {"missing", {"espeak-ng-data"}},
+                    {"notes", {*problem, "install espeak-ng-data: apt-get install espeak-ng-data"}}};
+        json voices = json::array();
+        for (const auto &voice : engine.voices())
+            voices.push_back({{"id", voice.identifier}, {"name", voice.name}, {"languages", voice.languages}});
+        return {{"installed", true},
+                {"version", engine.version()},
+                {"missing", json::array()},
+                {"disk_bytes", 0},
+                {"voices", voices},
+                {"notes", {std::to_string(voices.size()) + " voices; variants (+m1..m7, +f1..f5) tell speakers apart"}}};
+    }
+
+    json run(const dubhost::sdk::Host &host, const json &job) override {
+        Engine &engine = Engine::instance();
+        if (auto problem = engine.start_problem())
+            throw CallError(DUBHOST_STATUS_NOT_INSTALLED, "not-installed", *problem,
+                            "install espeak-ng-data: apt-get install espeak-ng-data");
+        const json params = job.value("params", json::object());
+        const json &track = job.at("inputs").at("track");
+        const int rate = params.value("rate", 165);
+        if (rate < 80 || rate > 450)
+            throw CallError(DUBHOST_STATUS_BAD_REQUEST, "bad-parameter", "rate must be between 80 and 450 words per minute",
+                            "pass --param rate=165");
+        std::string language = params.value("language", std::string());
+        if (language.empty()) language = track.value("language", std::string());
+        if (language.empty()) language = "en";
+        const auto base_voice = engine.voice_for_language(language);
+        if (!base_voice)
+            throw CallError(DUBHOST_STATUS_BAD_REQUEST, "no-voice-for-language",
+                            "espeak-ng has no voice for language '" + language + "'",
+                            "set the track's language (`dubhost track import ... --language xx`) or pass --param language=en");
+
+        std::map<std::string, std::string> chosen = string_map(job.at("inputs").value("voice_map", json::object()));
+        for (const auto &[speaker, voice] : string_map(params.value("voice_map", json::object()))) chosen[speaker] = voice;
+        const json &segments = track.at("segments");
+        std::vector<std::string> speakers;
+        for (const auto &segment : segments)
+            if (segment.contains("speaker") && segment["speaker"].is_string())
+                speakers.push_back(segment["speaker"].get<std::string>());
+        const auto voice_map = dubhost::espeak::assign_voices(speakers, chosen, *base_voice);
+
+        const fs::path dir = job.at("outputs").at("dir").get<std::string>();
+        fs::create_directories(dir / "segments");
+        const int sample_rate = engine.sample_rate();
+        json entries = json::array(), skipped = json::array();
+        std::set<std::string> written;
+        for (std::size_t i = 0; i < segments.size(); ++i) {
+            host.throw_if_cancelled();
+            const json &segment = segments[i];
+            const std::string text = segment.value("text", std::string());
+            const std::string id = segment_key(segment);
+            if (blank(text)) {
+                skipped.push_back({{"segment_id", segment.at("id")}, {"reason", "empty text"}});
+                continue;
+            }
+            const std::string speaker =
+                segment.contains("speaker") && segment["speaker"].is_string() ? segment["speaker"].get<std::string>() : "";
+            const std::string voice = speaker.empty() ? *base_voice : voice_map.at(speaker);
+            const auto samples = engine.synthesize(text, voice, rate);
+            const fs::path wav = dir / "segments" / (id + ".wav");
+            write_wav(wav, samples, sample_rate);
+            written.insert(wav.filename().string());
+            const auto duration =
+                static_cast<std::int64_t>(std::llround(static_cast<double>(samples.size()) * 1000.0 / sample_rate));
+            entries.push_back({{"segment_id", segment.at("id")},
+                               {"text", text},
+                               {"speaker", speaker.empty() ? json(nullptr) : json(speaker)},
+                               {"voice", voice},
+                               {"path", wav.string()},
+                               {"start", segment.at("start")},
+                               {"end", segment.at("end")},
+                               {"duration", duration},
+                               {"fitted_duration", duration}});
+            host.progress(static_cast<double>(i + 1) / static_cast<double>(segments.size()), "segment " + std::to_string(i + 1));
+        }
+        // Segments of an earlier run that this track no longer has would confuse anyone reading the folder.
+        for (const auto &entry : fs::directory_iterator(dir / "segments"))
+            if (!written.count(entry.path().filename().string())) fs::remove(entry.path());
+        const fs::path manifest_path = dir / "manifest.json";
+        json voice_map_json = json::object();
+        for (const auto &[speaker, voice] : voice_map) voice_map_json[speaker] = voice;
+        write_json(manifest_path, {{"backend", "espeak-ng"},
+                                   {"engine_version", engine.version()},
+                                   {"language", language},
+                                   {"sample_rate", sample_rate},
+                                   {"rate_wpm", rate},
+                                   {"voice_map", voice_map_json},
+                                   {"segments", entries},
+                                   {"skipped", skipped}});
+        host.info("spoke " + std::to_string(entries.size()) + " segments, skipped " + std::to_string(skipped.size()));
+        return {{"outputs", {{"manifest", manifest_path.string()}, {"dir", dir.string()}}},
+                {"voice_map", voice_map_json},
+                {"skipped", skipped}};
+    }
+};
+
+}  // namespace
+
+DUBHOST_PLUGIN(dubhost::sdk::PluginDefinition(DUBHOST_MANIFEST_JSON).backend<EspeakBackend>("espeak-ng"))
