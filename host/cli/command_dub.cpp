@@ -92,10 +92,10 @@ void dub(CliContext &context, const DubOptions &options) {
     for (const auto &stage : result.stages) {
         std::cout << "  " << std::left << std::setw(9) << stage.stage;
         if (stage.backend.empty()) {
-            std::cout << "-        " << stage.note << "\n";
+            std::cout << std::setw(14) << "-" << stage.note << "\n";
             continue;
         }
-        std::cout << std::setw(12) << stage.backend << (stage.skipped ? "up to date" : [&] {
+        std::cout << std::setw(14) << stage.backend << (stage.skipped ? "up to date" : [&] {
             std::ostringstream took;
             took << std::fixed << std::setprecision(1) << stage.seconds << " s";
             return took.str();
