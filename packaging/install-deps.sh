@@ -22,6 +22,7 @@ runtime_packages=(
 test_packages=(
   ffmpeg sqlite3 file
   forensics-samples-files pocketsphinx-testdata alsa-utils
+  pocketsphinx
 )
 
 ci_tool_packages=(clang-format)
