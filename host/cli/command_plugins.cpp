@@ -2,6 +2,7 @@
 #include "commands.hpp"
 
 #include "dubhost/host/backend_selection.hpp"
+#include "dubhost/host/error.hpp"
 #include "dubhost/host/paths.hpp"
 
 #include <CLI/CLI.hpp>
@@ -93,7 +94,24 @@ void add_plugin_commands(CLI::App &app, CliContext &context, Action &action) {
     auto *backends =
         app.add_subcommand("backends", "Per capability: available backends, installed or not, and which is selected and why");
     backends->add_flag("--json", context.options.json, "Print JSON: {backends: [{capability, backends, selected, reason}]}");
-    backends->callback([&context, &action] {
+    static std::string set_capability, set_backend;
+    auto *set = backends->add_subcommand("set", "Prefer a backend for a capability on this machine (the machine profile)");
+    set->add_option("CAPABILITY", set_capability, "extract, separate, asr, diarize, tts, mix or mux")->required();
+    set->add_option("ID", set_backend, "Backend id (see `dubhost backends`)")->required();
+    set->callback([&context, &action] {
+        action = [&context] {
+            if (!context.registry().find(set_capability, set_backend))
+                throw user_error("no-such-backend", "no " + set_capability + " backend '" + set_backend + "' is loaded here",
+                                 "see the available ones with `dubhost backends`");
+            const auto path = profile_path();
+            MachineProfile profile = load_machine_profile(path);
+            profile.preferred[set_capability] = set_backend;
+            save_machine_profile(profile);
+            std::cout << set_capability << " now prefers " << set_backend << " on this machine (" << path.string() << ")\n";
+        };
+    });
+    backends->callback([&context, &action, set] {
+        if (set->parsed()) return;
         action = [&context] {
             const auto choices = choose_backends(context.registry(), context.services(), load_machine_profile(profile_path()));
             if (context.options.json)

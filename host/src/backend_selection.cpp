@@ -1,5 +1,6 @@
 #include "dubhost/host/backend_selection.hpp"
 
+#include "dubhost/host/atomic_file.hpp"
 #include "dubhost/host/backend_call.hpp"
 #include "dubhost/host/error.hpp"
 
@@ -85,6 +86,17 @@ MachineProfile load_machine_profile(const std::filesystem::path &path) {
     for (const auto &[capability, backend] : backends.items())
         if (backend.is_string()) profile.preferred[capability] = backend.get<std::string>();
     return profile;
+}
+
+void save_machine_profile(const MachineProfile &profile) {
+    nlohmann::json document = nlohmann::json::object();
+    if (std::ifstream in(profile.path); in) {
+        const auto existing = nlohmann::json::parse(in, nullptr, false);
+        if (existing.is_object()) document = existing;
+    }
+    document["backends"] = profile.preferred;
+    std::filesystem::create_directories(profile.path.parent_path());
+    write_file_atomically(profile.path, document.dump(2) + "\n");
 }
 
 void to_json(nlohmann::json &out, const BackendChoice &choice) {

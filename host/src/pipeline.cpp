@@ -93,6 +93,17 @@ std::vector<ArtifactRecord> output_artifacts(const nlohmann::json &result, const
     return artifacts;
 }
 
+void remove_partial_files(const fs::path &folder) {
+    std::error_code error;
+    for (fs::directory_iterator it(folder, error), end; !error && it != end; it.increment(error)) {
+        const std::string name = it->path().filename().string();
+        if (name.size() > 5 && name.compare(name.size() - 5, 5, ".part") == 0) {
+            spdlog::info("removing {} left by an interrupted run", it->path().string());
+            fs::remove(it->path(), error);
+        }
+    }
+}
+
 std::string level_name(int32_t level) {
     switch (level) {
     case DUBHOST_LOG_DEBUG:
@@ -178,12 +189,18 @@ StageOutcome Pipeline::run(const StageRequest &request) {
     job.id = workspace_.start_job(job);
     job.log_path = workspace_.job_log_path(job.id).string();
 
+    std::error_code ignored_error;
     std::ofstream log(job.log_path, std::ios::app);
     services_.set_log_sink(
         [&log](int32_t level, const std::string &message) { log << level_name(level) << ": " << message << '\n'; });
     services_.set_log_source(job.backend_plugin + ":" + backend_id);
     for (const auto &[name, path] : plan.outputs.items())
-        if (path.is_string()) fs::create_directories(fs::path(path.get<std::string>()).parent_path());
+        if (path.is_string()) {
+            const fs::path output = path.get<std::string>();
+            fs::create_directories(output.parent_path());
+            remove_partial_files(output.parent_path());  // left by a run that was killed; never used
+        }
+    fs::remove_all(plan.work_dir, ignored_error);  // scratch left by a killed run
     fs::create_directories(plan.work_dir);
     const nlohmann::json document = {{"item_id", item.id},
                                      {"stage", request.stage},

@@ -3,6 +3,8 @@
 // any work with the exact next command, and up-to-date skipping with selective staleness.
 #include "dubhost/host/child_process.hpp"
 
+#include "support/media_files.hpp"
+#include "support/spawned_process.hpp"
 #include "support/temp_dir.hpp"
 
 #include <boost/test/unit_test.hpp>
@@ -136,6 +138,81 @@ BOOST_AUTO_TEST_CASE(a_failing_stage_is_recorded_with_its_error_and_hint) {
     BOOST_TEST(jobs[0]["error"]["code"] == "bad-parameter");
     BOOST_TEST(jobs[0]["params"]["frequency_hz"] == 99999);
     BOOST_TEST(!fs::exists(dir / "ws" / "derived" / "items" / item / "tts_preview" / "example-tone_v1" / "manifest.json"));
+}
+
+namespace {
+
+// A long item (6 minutes of tone) with a spoken track, ready to mix: mixing it takes seconds,
+// long enough to interrupt on purpose.
+std::string long_item_ready_to_mix(PipelineWorkspace &w) {
+    dubhost::test::write_wav_tone(w.dir / "long.wav", 48000, 360, 220);
+    const std::string id = w.ok({"import", (w.dir / "long.wav").string(), "--json"})["item_id"];
+    dubhost::test::write_file(w.dir / "long.srt",
+                              "1\n00:00:01,000 --> 00:00:03,000\nOne.\n\n2\n00:05:00,000 --> 00:05:02,000\nTwo.\n");
+    w.ok({"track", "import", id, (w.dir / "long.srt").string(), "--kind", "script", "--language", "en", "--json"});
+    w.stage({"extract", id});
+    w.stage({"tts", id});
+    return id;
+}
+
+bool mixing_under_way(const std::string &out) {
+    return out.find("\"message\":\"mixing\"") != std::string::npos && out.find("\"fraction\":0.1") != std::string::npos;
+}
+
+bool has_partial(const fs::path &folder) {
+    for (const auto &entry : fs::recursive_directory_iterator(folder))
+        if (entry.path().extension() == ".part") return true;
+    return false;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_killed_mix_is_marked_interrupted_and_reruns_cleanly) {
+    const std::string id = long_item_ready_to_mix(*this);
+    const fs::path dub_preview = dir / "ws" / "derived" / "items" / id / "dub_preview";
+    dubhost::test::SpawnedProcess mix(
+        {DUBHOST_BINARY, "--workspace", (dir / "ws").string(), "run", "mix", id, "--background", "original", "--json"},
+        dir / "mix.out");
+    BOOST_TEST_REQUIRE(mix.wait_for_output(mixing_under_way, std::chrono::seconds(60)));
+    mix.signal(SIGKILL);
+    mix.wait();
+    BOOST_TEST(!fs::exists(dub_preview / "mix_dub_preview_v1.wav"));               // never a half mix under the real name
+    BOOST_TEST(ok({"jobs", id, "--json"})["jobs"].back()["status"] == "running");  // its process died mid-job
+
+    BOOST_TEST(stage({"mix", id, "--background", "original"}));  // the next start notices and re-runs
+    const auto jobs = ok({"jobs", id, "--json"})["jobs"];
+    BOOST_TEST(jobs[jobs.size() - 2]["status"] == "interrupted");
+    BOOST_TEST(jobs.back()["status"] == "succeeded");
+    BOOST_TEST(fs::exists(dub_preview / "mix_dub_preview_v1.wav"));
+    BOOST_TEST(!has_partial(dir / "ws" / "derived"));
+}
+
+BOOST_AUTO_TEST_CASE(ctrl_c_cancels_a_mix_cleanly) {
+    const std::string id = long_item_ready_to_mix(*this);
+    dubhost::test::SpawnedProcess mix(
+        {DUBHOST_BINARY, "--workspace", (dir / "ws").string(), "run", "mix", id, "--background", "original", "--json"},
+        dir / "mix.out");
+    BOOST_TEST_REQUIRE(mix.wait_for_output(mixing_under_way, std::chrono::seconds(60)));
+    mix.signal(SIGINT);
+    const int status = mix.wait();
+    BOOST_TEST(WIFEXITED(status));
+    BOOST_TEST(WEXITSTATUS(status) == 2);
+    const auto last = ok({"jobs", id, "--json"})["jobs"].back();
+    BOOST_TEST(last["status"] == "cancelled");
+    BOOST_TEST(last["error"]["code"] == "cancelled");
+    BOOST_TEST(!fs::exists(dir / "ws" / "derived" / "items" / id / "dub_preview" / "mix_dub_preview_v1.wav"));
+    BOOST_TEST(!has_partial(dir / "ws" / "derived"));
+}
+
+BOOST_AUTO_TEST_CASE(backends_set_writes_the_machine_profile) {
+    BOOST_TEST(dubhost({"backends", "set", "tts", "example-tone"}).exit_code == 0);
+    const auto backends = ok({"backends", "--json"})["backends"];
+    for (const auto &choice : backends)
+        if (choice["capability"] == "tts") {
+            BOOST_TEST(choice["selected"] == "example-tone");
+            BOOST_TEST(choice["reason"].get<std::string>().find("machine profile") != std::string::npos);
+        }
+    BOOST_TEST(dubhost({"backends", "set", "tts", "no-such"}).exit_code == 1);
 }
 
 BOOST_AUTO_TEST_CASE(dub_runs_the_whole_graph_and_a_rerun_is_nearly_free) {

@@ -23,6 +23,8 @@ struct MachineProfile {
 
 // A missing file is an empty profile; a malformed one is a Failure(user) naming the file.
 MachineProfile load_machine_profile(const std::filesystem::path &path);
+// Writes the profile to its path atomically, keeping any other fields the file had.
+void save_machine_profile(const MachineProfile &profile);
 
 struct BackendCandidate {
     RegisteredBackend backend;
