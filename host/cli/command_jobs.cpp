@@ -4,11 +4,14 @@
 #include "dubhost/host/backend_selection.hpp"
 #include "dubhost/host/paths.hpp"
 #include "dubhost/host/pipeline.hpp"
+#include "dubhost/host/qc_report.hpp"
+#include "dubhost/host/subtitle_formats.hpp"
 #include "progress_display.hpp"
 
 #include <CLI/CLI.hpp>
 
 #include <csignal>
+#include <iomanip>
 #include <iostream>
 
 namespace dubhost::cli {
@@ -111,7 +114,39 @@ void run_stage(CliContext &context, const RunOptions &options) {
 
 }  // namespace
 
+void print_qc(const nlohmann::json &report, const std::string &path) {
+    const auto &issues = report["issues"];
+    std::cout << "QC of item " << report["item_id"].get<std::string>() << ", track " << report["track_id"] << " ("
+              << report["segments"] << " segments): " << issues.size() << " issue(s)\n";
+    if (!report["mix"].is_null())
+        std::cout << "  mix: " << report["mix"]["integrated_lufs"].get<double>() << " LUFS (target "
+                  << report["mix"]["target_lufs"].get<double>() << "), true peak "
+                  << report["mix"]["true_peak_dbtp"].get<double>() << " dBTP\n";
+    for (const auto &issue : issues)
+        std::cout << "  " << std::left << std::setw(8) << issue["severity"].get<std::string>() << std::setw(22)
+                  << issue["kind"].get<std::string>() << format_timestamp(issue["start"].get<std::int64_t>(), '.') << "  "
+                  << issue["detail"].get<std::string>() << "\n";
+    std::cout << path << "\n";
+}
+
 void add_job_commands(CLI::App &app, CliContext &context, Action &action) {
+    static std::string qc_item;
+    auto *qc = app.add_subcommand(
+        "qc", "Check an item's dub: overruns, overlaps, empty/untranslated text, reading speed, voices, loudness");
+    qc->add_option("ITEM", qc_item, "Item id (or a unique prefix)")->required();
+    qc->add_flag("--json", context.options.json, "Print the report (also written to derived/items/<id>/qc/report.json)");
+    qc->callback([&context, &action] {
+        action = [&context] {
+            Workspace &workspace = context.workspace();
+            const Item item = workspace.require_item(qc_item);
+            const auto report = build_qc_report(workspace, item);
+            if (context.options.json)
+                CliContext::print_json(report);
+            else
+                print_qc(report, (workspace.derived_item_dir(item.id) / "qc" / "report.json").string());
+        };
+    });
+
     static RunOptions run_options;
     auto *run = app.add_subcommand("run", "Run one pipeline stage on an item (skipped when it is up to date)");
     run->add_option("STAGE", run_options.stage, "extract, separate, asr, diarize, tts, mix or mux")

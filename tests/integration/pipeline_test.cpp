@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdlib>
+#include <map>
 
 namespace fs = std::filesystem;
 using dubhost::test::TempDir;
@@ -202,6 +203,32 @@ BOOST_AUTO_TEST_CASE(ctrl_c_cancels_a_mix_cleanly) {
     BOOST_TEST(last["error"]["code"] == "cancelled");
     BOOST_TEST(!fs::exists(dir / "ws" / "derived" / "items" / id / "dub_preview" / "mix_dub_preview_v1.wav"));
     BOOST_TEST(!has_partial(dir / "ws" / "derived"));
+}
+
+BOOST_AUTO_TEST_CASE(qc_reports_what_to_fix_before_publishing) {
+    dubhost::test::write_file(
+        dir / "source.srt",
+        "1\n00:00:00,500 --> 00:00:02,000\nBonjour tout le monde\n\n2\n00:00:03,000 --> 00:00:04,000\nMerci\n");
+    ok({"track", "import", item, (dir / "source.srt").string(), "--kind", "source", "--language", "fr", "--json"});
+    dubhost::test::write_file(dir / "script.vtt",
+                              "WEBVTT\n\n00:00.500 --> 00:02.000\n<v Ann>Hello everyone\n\n"
+                              "00:01.800 --> 00:02.800\n<v Bob>This sentence is far too long for one second of screen time.\n\n"
+                              "00:03.000 --> 00:04.000\n<v Ann>Merci\n");
+    ok({"track", "import", item, (dir / "script.vtt").string(), "--kind", "script", "--language", "en", "--json"});
+    BOOST_TEST(dubhost({"speakers", "set", item, "Ann", "--voice", "gmw/en+f3"}).exit_code == 0);
+    stage({"extract", item});
+    stage({"tts", item});
+    stage({"mix", item, "--background", "original"});
+    const json report = ok({"qc", item, "--json"});
+    std::map<std::string, int> kinds;
+    for (const auto &issue : report["issues"]) ++kinds[issue["kind"]];
+    BOOST_TEST(kinds["reading-speed"] >= 1);
+    BOOST_TEST(kinds["overlap"] == 1);
+    BOOST_TEST(kinds["untranslated"] == 1);           // "Merci" in the script is the source's text
+    BOOST_TEST(kinds["speaker-without-voice"] == 1);  // Bob; Ann has a chosen voice
+    BOOST_TEST(report["mix"]["loudness_ok"] == true);
+    BOOST_TEST(report["mix"]["clipping"] == false);
+    BOOST_TEST(fs::exists(dir / "ws" / "derived" / "items" / item / "qc" / "report.json"));
 }
 
 BOOST_AUTO_TEST_CASE(backends_set_writes_the_machine_profile) {

@@ -1,0 +1,172 @@
+#include "dubhost/host/qc_report.hpp"
+
+#include "dubhost/host/atomic_file.hpp"
+#include "dubhost/host/error.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <fstream>
+#include <map>
+
+namespace dubhost {
+namespace fs = std::filesystem;
+namespace {
+
+constexpr double max_characters_per_second = 17.0;
+
+std::size_t code_points(const std::string &text) {
+    return static_cast<std::size_t>(
+        std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+}
+
+std::string folded(const std::string &text) {
+    std::string out;
+    for (unsigned char c : text)
+        if (std::isalnum(c) || c >= 0x80) out.push_back(static_cast<char>(std::tolower(c)));
+    return out;
+}
+
+nlohmann::json read_json(const std::string &path) {
+    std::ifstream in(path);
+    if (!in) return nullptr;
+    return nlohmann::json::parse(in, nullptr, false);
+}
+
+std::string output_of(const std::optional<JobRecord> &job, const std::string &name) {
+    if (!job) return {};
+    for (const auto &artifact : job->artifacts)
+        if (artifact.role == "output" && artifact.name == name) return artifact.path;
+    return {};
+}
+
+nlohmann::json issue(const SubtitleSegment &segment, const std::string &kind, const std::string &detail,
+                     const std::string &severity) {
+    return {{"segment_id", segment.id}, {"start", segment.start_ms}, {"end", segment.end_ms}, {"kind", kind},
+            {"detail", detail},         {"severity", severity}};
+}
+
+// The track the dub speaks: the one the newest tts job used, else the newest script track.
+std::optional<SubtitleTrack> spoken_track(const Workspace &workspace, const Item &item, const std::optional<JobRecord> &tts) {
+    if (tts) {
+        const auto params = nlohmann::json::parse(tts->params_json, nullptr, false);
+        if (params.is_object() && params.value("track", std::int64_t{0}) > 0)
+            return workspace.require_track(params["track"].get<std::int64_t>());
+    }
+    const auto tracks = workspace.tracks(item.id);
+    for (auto it = tracks.rbegin(); it != tracks.rend(); ++it)
+        if (it->kind != "source") return *it;
+    if (!tracks.empty()) return tracks.back();
+    return std::nullopt;
+}
+
+void check_segments(const SubtitleTrack &track, const std::optional<SubtitleTrack> &source, nlohmann::json &issues) {
+    for (std::size_t i = 0; i < track.segments.size(); ++i) {
+        const SubtitleSegment &segment = track.segments[i];
+        const double seconds = static_cast<double>(segment.end_ms - segment.start_ms) / 1000.0;
+        if (folded(segment.text).empty()) issues.push_back(issue(segment, "empty", "no text to speak", "warning"));
+        const double cps = static_cast<double>(code_points(segment.text)) / seconds;
+        if (cps > max_characters_per_second) {
+            char detail[96];
+            std::snprintf(detail, sizeof detail, "%.1f characters per second (over %.0f): shorten the text or widen the window",
+                          cps, max_characters_per_second);
+            issues.push_back(issue(segment, "reading-speed", detail, "warning"));
+        }
+        if (i > 0 && segment.start_ms < track.segments[i - 1].end_ms)
+            issues.push_back(issue(segment, "overlap",
+                                   "starts " + std::to_string(track.segments[i - 1].end_ms - segment.start_ms) +
+                                       " ms before the previous segment ends",
+                                   "warning"));
+        if (source && source->id != track.id) {
+            for (const auto &original : source->segments) {
+                const bool overlaps = original.start_ms < segment.end_ms && segment.start_ms < original.end_ms;
+                if (overlaps && !folded(segment.text).empty() && folded(original.text) == folded(segment.text)) {
+                    issues.push_back(issue(segment, "untranslated", "same text as the source track", "warning"));
+                    break;
+                }
+            }
+        }
+    }
+}
+
+}  // namespace
+
+nlohmann::json build_qc_report(const Workspace &workspace, const Item &item) {
+    const auto tts = workspace.last_succeeded_job(item.id, "tts");
+    const auto mix = workspace.last_succeeded_job(item.id, "mix");
+    const auto track = spoken_track(workspace, item, tts);
+    if (!track)
+        throw user_error("missing-prerequisite", "item " + item.id + " has no subtitle track to check",
+                         "add one with `dubhost track import " + item.id + " FILE.srt` or run `dubhost run asr " + item.id + "`");
+    std::optional<SubtitleTrack> source;
+    for (const auto &candidate : workspace.tracks(item.id))
+        if (candidate.kind == "source") source = candidate;
+
+    nlohmann::json issues = nlohmann::json::array();
+    check_segments(*track, source, issues);
+
+    std::map<std::string, std::string> voices;
+    for (const auto &speaker : workspace.speakers(item.id)) voices[speaker.label] = speaker.voice;
+    std::map<std::string, bool> reported;
+    for (const auto &segment : track->segments)
+        if (!segment.speaker.empty() && voices[segment.speaker].empty() && !reported[segment.speaker]) {
+            reported[segment.speaker] = true;
+            issues.push_back(issue(segment, "speaker-without-voice",
+                                   "speaker " + segment.speaker +
+                                       " has no chosen voice (an automatic one is used): `dubhost speakers set " + item.id + " " +
+                                       segment.speaker + " --voice V`",
+                                   "info"));
+        }
+
+    nlohmann::json mix_section = nullptr;
+    const auto mix_manifest = read_json(output_of(mix, "mix_manifest"));
+    if (mix_manifest.is_object()) {
+        std::map<std::int64_t, const SubtitleSegment *> by_id;
+        for (const auto &segment : track->segments) by_id[segment.id] = &segment;
+        for (const auto &placed : mix_manifest.value("segments", nlohmann::json::array())) {
+            const std::string action = placed.value("action", std::string());
+            if (action != "overrun" && action != "truncated") continue;
+            SubtitleSegment where{0, placed.value("start", std::int64_t{0}), placed.value("end", std::int64_t{0}), "", ""};
+            const std::string id = placed.value("segment_id", std::string());
+            try {
+                if (auto found = by_id.find(std::stoll(id)); found != by_id.end()) where = *found->second;
+            } catch (const std::exception &) {
+            }
+            issues.push_back(issue(
+                where, action == "overrun" ? "overrun" : "truncated",
+                action == "overrun"
+                    ? "speech runs " + std::to_string(placed.value("overrun_ms", 0)) + " ms past its window at the fastest tempo"
+                    : std::to_string(placed.value("truncated_ms", 0)) + " ms of speech cut before the next segment",
+                action == "overrun" ? "warning" : "error"));
+        }
+        const auto loudness = mix_manifest.value("loudness", nlohmann::json::object()).value("after", nlohmann::json::object());
+        const auto params = mix_manifest.value("params", nlohmann::json::object());
+        const double integrated = loudness.value("integrated_lufs", -70.0), peak = loudness.value("true_peak_dbtp", 0.0);
+        const double target = params.value("target_lufs", -16.0), limit = params.value("true_peak_db", -1.0);
+        const bool loudness_ok = std::abs(integrated - target) <= 1.0, peak_ok = peak <= limit + 0.1;
+        mix_section = {{"integrated_lufs", integrated}, {"true_peak_dbtp", peak},     {"target_lufs", target},
+                       {"true_peak_limit_db", limit},   {"loudness_ok", loudness_ok}, {"clipping", !peak_ok}};
+        SubtitleSegment whole{0, 0, mix_manifest.value("duration_ms", std::int64_t{0}), "", ""};
+        if (!loudness_ok)
+            issues.push_back(issue(whole, "loudness",
+                                   "mix is at " + std::to_string(integrated) + " LUFS, target " + std::to_string(target),
+                                   "error"));
+        if (!peak_ok)
+            issues.push_back(issue(whole, "clipping",
+                                   "true peak " + std::to_string(peak) + " dBTP over the limit " + std::to_string(limit),
+                                   "error"));
+    }
+
+    const nlohmann::json report = {{"item_id", item.id},
+                                   {"track_id", track->id},
+                                   {"segments", track->segments.size()},
+                                   {"tts_job", tts ? nlohmann::json(tts->id) : nlohmann::json(nullptr)},
+                                   {"mix_job", mix ? nlohmann::json(mix->id) : nlohmann::json(nullptr)},
+                                   {"mix", mix_section},
+                                   {"issues", issues}};
+    const fs::path path = workspace.derived_item_dir(item.id) / "qc" / "report.json";
+    fs::create_directories(path.parent_path());
+    write_file_atomically(path, report.dump(2) + "\n");
+    return report;
+}
+
+}  // namespace dubhost
