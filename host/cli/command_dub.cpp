@@ -5,23 +5,17 @@
 #include "dubhost/host/dub.hpp"
 #include "dubhost/host/error.hpp"
 #include "dubhost/host/paths.hpp"
+#include "interrupt_guard.hpp"
 #include "progress_display.hpp"
 
 #include <CLI/CLI.hpp>
 
-#include <csignal>
 #include <iomanip>
 #include <iostream>
 #include <sstream>
 
 namespace dubhost::cli {
 namespace {
-
-HostServices *dub_services = nullptr;
-void on_dub_interrupt(int) {
-    if (dub_services) dub_services->request_cancel();
-    std::signal(SIGINT, SIG_DFL);
-}
 
 // "a=b,c=d" (or repeated options) -> {a: b, c: d}
 std::map<std::string, std::string> pairs(const std::vector<std::string> &items, const std::string &what) {
@@ -65,14 +59,12 @@ void dub(CliContext &context, const DubOptions &options) {
     services.set_progress_sink([&progress](double fraction, const std::string &message) {
         if (progress) progress->update(fraction, message);
     });
-    dub_services = &services;
-    std::signal(SIGINT, on_dub_interrupt);
+    const InterruptGuard interrupts(services);
     const DubResult result =
         run_dub(context.workspace(), pipeline, choices, request, prober ? &*prober : nullptr, [&](const std::string &stage) {
             if (progress) progress->finish();
             progress = std::make_unique<ProgressDisplay>(stage, mode);
         });
-    std::signal(SIGINT, SIG_DFL);
     if (progress) progress->finish();
 
     if (context.options.json) {

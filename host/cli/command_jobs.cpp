@@ -6,25 +6,16 @@
 #include "dubhost/host/pipeline.hpp"
 #include "dubhost/host/qc_report.hpp"
 #include "dubhost/host/subtitle_formats.hpp"
+#include "interrupt_guard.hpp"
 #include "progress_display.hpp"
 
 #include <CLI/CLI.hpp>
 
-#include <csignal>
 #include <iomanip>
 #include <iostream>
 
 namespace dubhost::cli {
 namespace {
-
-HostServices *services_to_cancel = nullptr;
-
-// Ctrl-C asks the running backend to stop cleanly (no half files, job marked cancelled); a second
-// Ctrl-C ends the process at once.
-void on_interrupt(int) {
-    if (services_to_cancel) services_to_cancel->request_cancel();
-    std::signal(SIGINT, SIG_DFL);
-}
 
 nlohmann::json job_json(const JobRecord &job) {
     auto parse = [](const std::string &text) {
@@ -96,11 +87,11 @@ void run_stage(CliContext &context, const RunOptions &options) {
                                             : context.options.quiet ? ProgressDisplay::Mode::quiet
                                                                     : ProgressDisplay::Mode::automatic);
     services.set_progress_sink([&progress](double fraction, const std::string &message) { progress.update(fraction, message); });
-    services_to_cancel = &services;
-    std::signal(SIGINT, on_interrupt);
     Pipeline pipeline(context.workspace(), context.registry(), services, load_machine_profile(profile_path()));
-    const StageOutcome outcome = pipeline.run(request);
-    std::signal(SIGINT, SIG_DFL);
+    const StageOutcome outcome = [&] {
+        const InterruptGuard interrupts(services);
+        return pipeline.run(request);
+    }();
     progress.finish();
     if (context.options.json) {
         CliContext::print_json(

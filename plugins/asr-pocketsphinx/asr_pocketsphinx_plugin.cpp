@@ -167,16 +167,6 @@ private:
     std::unique_ptr<ps_decoder_t, DecoderFree> decoder_;
 };
 
-void write_json(const fs::path &path, const json &document) {
-    const fs::path part = path.string() + ".part";
-    {
-        std::ofstream out(part);
-        out << document.dump(2) << "\n";
-        if (!out) throw CallError(DUBHOST_STATUS_ERROR, "write-failed", "cannot write " + part.string(), "check free disk space");
-    }
-    fs::rename(part, path);
-}
-
 class PocketsphinxBackend : public dubhost::sdk::Backend {
 public:
     json status(const dubhost::sdk::Host &, const json &request) override {
@@ -228,9 +218,10 @@ public:
         const fs::path dir = job.at("outputs").at("dir").get<std::string>();
         fs::create_directories(dir);
         const std::string language = params.value("language", std::string("en"));
-        write_json(dir / "raw.json", {{"backend", "pocketsphinx"}, {"utterances", raw}});
-        write_json(dir / "track.json",
-                   {{"kind", "source"}, {"language", language}, {"created_by", "asr:pocketsphinx"}, {"segments", segments}});
+        dubhost::sdk::write_file_atomically(dir / "raw.json", json{{"backend", "pocketsphinx"}, {"utterances", raw}}.dump(2));
+        dubhost::sdk::write_file_atomically(
+            dir / "track.json",
+            json{{"kind", "source"}, {"language", language}, {"created_by", "asr:pocketsphinx"}, {"segments", segments}}.dump(2));
         host.info("recognised " + std::to_string(segments.size()) + " segments in " + std::to_string(utterances.size()) +
                   " utterances");
         return {{"outputs", {{"track", (dir / "track.json").string()}, {"raw", (dir / "raw.json").string()}}},

@@ -20,37 +20,6 @@ using dubhost::espeak::Engine;
 using dubhost::sdk::CallError;
 using dubhost::sdk::json;
 
-void write_wav(const fs::path &path, const std::vector<std::int16_t> &samples, int rate) {
-    const fs::path part = path.string() + ".part";
-    {
-        std::ofstream out(part, std::ios::binary);
-        auto put = [&](std::uint32_t value, int bytes) {
-            for (int i = 0; i < bytes; ++i) out.put(static_cast<char>((value >> (8 * i)) & 0xff));
-        };
-        const auto data = static_cast<std::uint32_t>(samples.size() * 2);
-        out << "RIFF";
-        put(36 + data, 4);
-        out << "WAVEfmt ";
-        put(16, 4), put(1, 2), put(1, 2), put(static_cast<std::uint32_t>(rate), 4), put(static_cast<std::uint32_t>(rate) * 2, 4),
-            put(2, 2), put(16, 2);
-        out << "data";
-        put(data, 4);
-        out.write(reinterpret_cast<const char *>(samples.data()), static_cast<std::streamsize>(data));
-        if (!out) throw CallError(DUBHOST_STATUS_ERROR, "write-failed", "cannot write " + part.string(), "check free disk space");
-    }
-    fs::rename(part, path);
-}
-
-void write_json(const fs::path &path, const json &document) {
-    const fs::path part = path.string() + ".part";
-    {
-        std::ofstream out(part);
-        out << document.dump(2) << "\n";
-        if (!out) throw CallError(DUBHOST_STATUS_ERROR, "write-failed", "cannot write " + part.string(), "check free disk space");
-    }
-    fs::rename(part, path);
-}
-
 bool blank(const std::string &text) { return text.find_first_not_of(" \t\r\n\xC2\xA0") == std::string::npos; }
 
 std::string segment_key(const json &segment) {
@@ -134,7 +103,7 @@ public:
             const std::string voice = speaker.empty() ? *base_voice : voice_map.at(speaker);
             const auto samples = engine.synthesize(text, voice, rate);
             const fs::path wav = dir / "segments" / (id + ".wav");
-            write_wav(wav, samples, sample_rate);
+            dubhost::sdk::write_wav_pcm16(wav, samples.data(), samples.size(), sample_rate);
             written.insert(wav.filename().string());
             const auto duration =
                 static_cast<std::int64_t>(std::llround(static_cast<double>(samples.size()) * 1000.0 / sample_rate));
@@ -155,14 +124,15 @@ public:
         const fs::path manifest_path = dir / "manifest.json";
         json voice_map_json = json::object();
         for (const auto &[speaker, voice] : voice_map) voice_map_json[speaker] = voice;
-        write_json(manifest_path, {{"backend", "espeak-ng"},
-                                   {"engine_version", engine.version()},
-                                   {"language", language},
-                                   {"sample_rate", sample_rate},
-                                   {"rate_wpm", rate},
-                                   {"voice_map", voice_map_json},
-                                   {"segments", entries},
-                                   {"skipped", skipped}});
+        dubhost::sdk::write_file_atomically(manifest_path, json{{"backend", "espeak-ng"},
+                                                                {"engine_version", engine.version()},
+                                                                {"language", language},
+                                                                {"sample_rate", sample_rate},
+                                                                {"rate_wpm", rate},
+                                                                {"voice_map", voice_map_json},
+                                                                {"segments", entries},
+                                                                {"skipped", skipped}}
+                                                               .dump(2));
         host.info("spoke " + std::to_string(entries.size()) + " segments, skipped " + std::to_string(skipped.size()));
         return {{"outputs", {{"manifest", manifest_path.string()}, {"dir", dir.string()}}},
                 {"voice_map", voice_map_json},

@@ -20,33 +20,6 @@ namespace fs = std::filesystem;
 using dubhost::sdk::CallError;
 using dubhost::sdk::json;
 
-// Writes `samples` as 16-bit mono PCM WAV to `path` via path + ".part", then renames.
-void write_wav(const fs::path &path, const std::vector<std::int16_t> &samples, int sample_rate) {
-    const fs::path part = fs::path(path.string() + ".part");
-    {
-        std::ofstream out(part, std::ios::binary);
-        auto put = [&](std::uint32_t value, int bytes) {
-            for (int i = 0; i < bytes; ++i) out.put(static_cast<char>((value >> (8 * i)) & 0xff));
-        };
-        const auto data_bytes = static_cast<std::uint32_t>(samples.size() * 2);
-        out << "RIFF";
-        put(36 + data_bytes, 4);
-        out << "WAVEfmt ";
-        put(16, 4);
-        put(1, 2);  // PCM
-        put(1, 2);  // mono
-        put(static_cast<std::uint32_t>(sample_rate), 4);
-        put(static_cast<std::uint32_t>(sample_rate * 2), 4);
-        put(2, 2);
-        put(16, 2);
-        out << "data";
-        put(data_bytes, 4);
-        out.write(reinterpret_cast<const char *>(samples.data()), static_cast<std::streamsize>(data_bytes));
-        if (!out) throw CallError(DUBHOST_STATUS_ERROR, "write-failed", "cannot write " + part.string(), "check free disk space");
-    }
-    fs::rename(part, path);
-}
-
 // A tone with 10 ms fades, so segments never click.
 std::vector<std::int16_t> render_tone(double seconds, double frequency, int sample_rate) {
     const auto count = static_cast<std::size_t>(seconds * sample_rate);
@@ -91,7 +64,8 @@ public:
             const auto start = segment.at("start").get<std::int64_t>();
             const auto end = segment.at("end").get<std::int64_t>();
             const fs::path wav = out_dir / "segments" / (std::to_string(segment.at("id").get<std::int64_t>()) + ".wav");
-            write_wav(wav, render_tone(static_cast<double>(end - start) / 1000.0, frequency, sample_rate), sample_rate);
+            const auto samples = render_tone(static_cast<double>(end - start) / 1000.0, frequency, sample_rate);
+            dubhost::sdk::write_wav_pcm16(wav, samples.data(), samples.size(), sample_rate);  // via .part + rename
             manifest["segments"].push_back({{"segment_id", segment.at("id")},
                                             {"text", segment.value("text", "")},
                                             {"speaker", segment.value("speaker", json())},
@@ -104,11 +78,7 @@ public:
             host.progress(static_cast<double>(i + 1) / static_cast<double>(segments.size()), "segment " + std::to_string(i + 1));
         }
         const fs::path manifest_path = out_dir / "manifest.json";
-        {
-            std::ofstream out(manifest_path.string() + ".part");
-            out << manifest.dump(2);
-        }
-        fs::rename(manifest_path.string() + ".part", manifest_path);
+        dubhost::sdk::write_file_atomically(manifest_path, manifest.dump(2));
         host.info("rendered " + std::to_string(segments.size()) + " segments");
         return {{"outputs", {{"manifest", manifest_path.string()}}}};
     }

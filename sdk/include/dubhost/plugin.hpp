@@ -19,8 +19,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
 #include <cstring>
 #include <exception>
+#include <filesystem>
+#include <fstream>
 #include <functional>
 #include <memory>
 #include <stdexcept>
@@ -99,6 +102,44 @@ public:
     // One job; see the job schema in docs/reference/sdk.md.
     virtual json run(const Host &host, const json &job) = 0;
 };
+
+// Writes `bytes` to `<path>.part` and renames it over `path`: readers (and later stages) never see
+// a half-written artifact, and a failed write leaves the old file untouched.
+inline void write_file_atomically(const std::filesystem::path &path, std::string_view bytes) {
+    const std::filesystem::path part = path.string() + ".part";
+    {
+        std::ofstream out(part, std::ios::binary);
+        out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+        if (!out) {
+            out.close();
+            std::error_code ignored;
+            std::filesystem::remove(part, ignored);
+            throw CallError(DUBHOST_STATUS_ERROR, "write-failed", "cannot write " + part.string(),
+                            "check free disk space and permissions");
+        }
+    }
+    std::filesystem::rename(part, path);
+}
+
+// A 16-bit PCM WAV (interleaved samples), written atomically.
+inline void write_wav_pcm16(const std::filesystem::path &path, const std::int16_t *samples, std::size_t count, int sample_rate,
+                            int channels = 1) {
+    std::string bytes;
+    auto put = [&bytes](std::uint32_t value, int size) {
+        for (int i = 0; i < size; ++i) bytes.push_back(static_cast<char>((value >> (8 * i)) & 0xff));
+    };
+    const auto data = static_cast<std::uint32_t>(count * 2);
+    const auto rate = static_cast<std::uint32_t>(sample_rate);
+    const auto chans = static_cast<std::uint32_t>(channels);
+    bytes += "RIFF";
+    put(36 + data, 4);
+    bytes += "WAVEfmt ";
+    put(16, 4), put(1, 2), put(chans, 2), put(rate, 4), put(rate * chans * 2, 4), put(chans * 2, 2), put(16, 2);
+    bytes += "data";
+    put(data, 4);
+    for (std::size_t i = 0; i < count; ++i) put(static_cast<std::uint16_t>(samples[i]), 2);
+    write_file_atomically(path, bytes);
+}
 
 namespace detail {
 
