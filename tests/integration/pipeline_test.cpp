@@ -84,9 +84,36 @@ BOOST_AUTO_TEST_CASE(missing_prerequisites_fail_before_any_work_with_the_next_co
     BOOST_TEST(hint_of({"run", "tts", item, "--backend", "no-such-voice"})
                    .find("installed tts backends here: espeak-ng, example-tone") != std::string::npos);
     BOOST_TEST(hint_of({"run", "diarize", item}).find("no installed diarize backend") != std::string::npos);
+    // With the test fixtures on the path: a diarizer, and a TTS backend whose runtime is missing.
+    const std::string fixtures = DUBHOST_FIXTURE_DIR;
+    dubhost::test::TempDir empty;
+    const std::string bare_item =
+        ok({"--plugin-path", fixtures, "import", "/usr/share/sounds/alsa/Front_Center.wav", "--json"})["item_id"];
+    ok({"--plugin-path", fixtures, "run", "extract", bare_item, "--json"});
+    BOOST_TEST(hint_of({"--plugin-path", fixtures, "run", "diarize", bare_item})
+                   .find("item " + bare_item + " has no subtitle track for diarize\n  next: run `dubhost run asr " + bare_item +
+                         "` or add one with `dubhost track import " + bare_item + " FILE.srt`") != std::string::npos);
+    const std::string missing_pack = hint_of({"--plugin-path", fixtures, "run", "tts", item, "--backend", "fixture-missing"});
+    BOOST_TEST(missing_pack.find("the fixture-missing tts backend is not installed") != std::string::npos, missing_pack);
+    BOOST_TEST(missing_pack.find("install with `dubhost pack install fixture`; installed tts backends here: espeak-ng") !=
+                   std::string::npos,
+               missing_pack);
     // Nothing failed half-way: only the extract job exists.
     const auto jobs = ok({"jobs", item, "--json"})["jobs"];
     BOOST_TEST(jobs.size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(diarization_labels_a_copy_of_the_script_that_tts_then_speaks) {
+    const std::string fixtures = DUBHOST_FIXTURE_DIR;
+    stage({"extract", item});
+    const auto result = dubhost({"--plugin-path", fixtures, "run", "diarize", item, "--backend", "fixture-labels", "--json"});
+    BOOST_TEST_REQUIRE(result.exit_code == 0, result.err);
+    const auto tracks = ok({"tracks", item, "--json"})["tracks"];
+    BOOST_TEST_REQUIRE(tracks.size() == 2u);
+    BOOST_TEST(tracks[1]["created_by"] == "diarize:fixture-labels");
+    BOOST_TEST(tracks[1]["kind"] == "script");  // it labels the script, so it stays the text to speak
+    BOOST_TEST(tracks[1]["segments"][0]["speaker"] == "SPEAKER_1");
+    BOOST_TEST(ok({"speakers", item, "--json"})["speakers"][0]["label"] == "SPEAKER_1");
 }
 
 BOOST_AUTO_TEST_CASE(the_chain_runs_and_reruns_only_what_is_stale) {
