@@ -59,6 +59,9 @@ void dub(CliContext &context, const DubOptions &options) {
     services.set_progress_sink([&progress](double fraction, const std::string &message) {
         if (progress) progress->update(fraction, message);
     });
+    pipeline.on_job_started([&progress](const JobRecord &job) {
+        if (progress) progress->set_label(job.stage + " " + job.backend);
+    });
     const InterruptGuard interrupts(services);
     const DubResult result =
         run_dub(context.workspace(), pipeline, choices, request, prober ? &*prober : nullptr, [&](const std::string &stage) {

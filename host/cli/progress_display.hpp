@@ -13,6 +13,7 @@ public:
     ProgressDisplay(std::string label, Mode mode);
     void update(double fraction, const std::string &message);
     void finish();
+    void set_label(std::string label) { label_ = std::move(label); }
 
 private:
     std::string label_;

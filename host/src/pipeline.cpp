@@ -188,6 +188,7 @@ StageOutcome Pipeline::run(const StageRequest &request) {
     job.inputs_key = key;
     job.id = workspace_.start_job(job);
     job.log_path = workspace_.job_log_path(job.id).string();
+    if (on_job_started_) on_job_started_(job);
 
     std::error_code ignored_error;
     std::ofstream log(job.log_path, std::ios::app);

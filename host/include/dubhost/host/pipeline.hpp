@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -46,7 +47,11 @@ public:
     // when the backend fails (the job is recorded as failed or cancelled with its error first).
     StageOutcome run(const StageRequest &request);
 
+    // Told when a job starts (after the checks, before the backend runs), e.g. to label progress.
+    void on_job_started(std::function<void(const JobRecord &)> callback) { on_job_started_ = std::move(callback); }
+
 private:
+    std::function<void(const JobRecord &)> on_job_started_;
     Workspace &workspace_;
     const PluginRegistry &registry_;
     HostServices &services_;
