@@ -50,49 +50,6 @@ std::vector<std::string> missing_model_files(const ModelPaths &paths) {
     return missing;
 }
 
-// Reads a 16 kHz mono 16-bit PCM WAV (what the extract stage writes for ASR).
-std::vector<std::int16_t> read_speech(const std::string &path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        throw CallError(DUBHOST_STATUS_BAD_REQUEST, "missing-input", "cannot read " + path,
-                        "run the extract stage first: `dubhost run extract ITEM`");
-    char riff[12];
-    in.read(riff, 12);
-    if (!in || std::string(riff, 4) != "RIFF" || std::string(riff + 8, 4) != "WAVE")
-        throw CallError(DUBHOST_STATUS_BAD_REQUEST, "bad-input", path + " is not a WAV file",
-                        "re-run the extract stage with --force");
-    std::uint16_t format = 0, channels = 0, bits = 0;
-    std::uint32_t rate = 0;
-    for (;;) {
-        char id[4];
-        std::uint32_t size = 0;
-        in.read(id, 4);
-        in.read(reinterpret_cast<char *>(&size), 4);
-        if (!in)
-            throw CallError(DUBHOST_STATUS_BAD_REQUEST, "bad-input", path + " has no audio data",
-                            "re-run the extract stage with --force");
-        const std::string chunk(id, 4);
-        if (chunk == "fmt ") {
-            std::vector<char> fmt(size);
-            in.read(fmt.data(), size);
-            std::memcpy(&format, fmt.data(), 2);
-            std::memcpy(&channels, fmt.data() + 2, 2);
-            std::memcpy(&rate, fmt.data() + 4, 4);
-            std::memcpy(&bits, fmt.data() + 14, 2);
-        } else if (chunk == "data") {
-            if (format != 1 || channels != 1 || bits != 16 || rate != sample_rate)
-                throw CallError(DUBHOST_STATUS_BAD_REQUEST, "bad-input", path + " is not 16 kHz mono 16-bit PCM",
-                                "re-run the extract stage with --force");
-            std::vector<std::int16_t> samples(size / 2);
-            in.read(reinterpret_cast<char *>(samples.data()), static_cast<std::streamsize>(samples.size() * 2));
-            samples.resize(static_cast<std::size_t>(in.gcount()) / 2);
-            return samples;
-        } else {
-            in.seekg(size + (size & 1), std::ios::cur);
-        }
-    }
-}
-
 struct Utterance {
     std::int64_t start_ms = 0;
     std::string hypothesis;
@@ -194,7 +151,7 @@ public:
         if (max_ms < 1000 || max_ms > 60000)
             throw CallError(DUBHOST_STATUS_BAD_REQUEST, "bad-parameter", "max_segment_ms must be between 1000 and 60000",
                             "pass --param max_segment_ms=8000");
-        const auto samples = read_speech(job.at("inputs").at("speech").get<std::string>());
+        const auto samples = dubhost::sdk::read_wav_pcm16(job.at("inputs").at("speech").get<std::string>(), sample_rate, 1);
         Recogniser recogniser(paths);
         const auto utterances = recogniser.decode(samples, host);
 

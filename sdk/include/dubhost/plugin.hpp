@@ -141,6 +141,47 @@ inline void write_wav_pcm16(const std::filesystem::path &path, const std::int16_
     write_file_atomically(path, bytes);
 }
 
+// Reads a 16-bit PCM WAV with the given rate and channel count (what the host's extract stage
+// writes for speech: 16 kHz mono). Throws CallError naming the file when it is something else.
+inline std::vector<std::int16_t> read_wav_pcm16(const std::filesystem::path &path, int sample_rate, int channels) {
+    std::ifstream in(path, std::ios::binary);
+    const std::string hint = "re-run the extract stage: `dubhost run extract ITEM --force`";
+    if (!in) throw CallError(DUBHOST_STATUS_BAD_REQUEST, "missing-input", "cannot read " + path.string(), hint);
+    char riff[12] = {};
+    in.read(riff, 12);
+    if (!in || std::string(riff, 4) != "RIFF" || std::string(riff + 8, 4) != "WAVE")
+        throw CallError(DUBHOST_STATUS_BAD_REQUEST, "bad-input", path.string() + " is not a WAV file", hint);
+    std::uint16_t format = 0, chans = 0, bits = 0;
+    std::uint32_t rate = 0;
+    for (;;) {
+        char id[4] = {};
+        std::uint32_t size = 0;
+        in.read(id, 4);
+        in.read(reinterpret_cast<char *>(&size), 4);
+        if (!in) throw CallError(DUBHOST_STATUS_BAD_REQUEST, "bad-input", path.string() + " has no audio data", hint);
+        if (std::string(id, 4) == "fmt " && size >= 16) {
+            std::string fmt(size, '\0');
+            in.read(fmt.data(), size);
+            std::memcpy(&format, fmt.data(), 2);
+            std::memcpy(&chans, fmt.data() + 2, 2);
+            std::memcpy(&rate, fmt.data() + 4, 4);
+            std::memcpy(&bits, fmt.data() + 14, 2);
+        } else if (std::string(id, 4) == "data") {
+            if (format != 1 || bits != 16 || chans != channels || rate != static_cast<std::uint32_t>(sample_rate))
+                throw CallError(DUBHOST_STATUS_BAD_REQUEST, "bad-input",
+                                path.string() + " is not " + std::to_string(sample_rate) + " Hz " + std::to_string(channels) +
+                                    "-channel 16-bit PCM",
+                                hint);
+            std::vector<std::int16_t> samples(size / 2);
+            in.read(reinterpret_cast<char *>(samples.data()), static_cast<std::streamsize>(samples.size() * 2));
+            samples.resize(static_cast<std::size_t>(in.gcount()) / 2);
+            return samples;
+        } else {
+            in.seekg(size + (size & 1), std::ios::cur);
+        }
+    }
+}
+
 namespace detail {
 
 inline void release_response(dubhost_response *response) {
