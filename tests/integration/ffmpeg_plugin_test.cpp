@@ -145,6 +145,19 @@ json mix_job(const TempDir &dir, const std::string &background, const json &segm
             {"work_dir", (dir / "work").string()}};
 }
 
+// The sample video's sound track extracted into `dir`, the background of the real-media mixes.
+void extract_sample_audio(const TempDir &dir) {
+    plugin().run_ok(
+        "extract",
+        {{"inputs", {{"media", sample_video}}},
+         {"outputs", {{"mix_48k", (dir / "mix_48k.wav").string()}, {"speech_16k", (dir / "speech_16k.wav").string()}}}});
+}
+
+// Two real speech clips as stand-in dubbed segments over the sample's first seven seconds.
+json two_speech_segments() {
+    return {manifest_segment("1", speech_clips[0], 300, 3400), manifest_segment("2", speech_clips[1], 4000, 7400)};
+}
+
 bool has_partial_files(const fs::path &dir) {
     for (const auto &entry : fs::recursive_directory_iterator(dir))
         if (entry.path().string().find(".part") != std::string::npos) return true;
@@ -303,11 +316,8 @@ BOOST_AUTO_TEST_CASE(mix_ducks_the_background_under_speech) {
 
 BOOST_AUTO_TEST_CASE(mix_of_real_media_meets_the_loudness_target) {
     TempDir dir;
-    plugin().run_ok(
-        "extract",
-        {{"inputs", {{"media", sample_video}}},
-         {"outputs", {{"mix_48k", (dir / "mix_48k.wav").string()}, {"speech_16k", (dir / "speech_16k.wav").string()}}}});
-    const json segments = {manifest_segment("1", speech_clips[0], 300, 3400), manifest_segment("2", speech_clips[1], 4000, 7400)};
+    extract_sample_audio(dir);
+    const json segments = two_speech_segments();
     for (const double target : {-16.0, -23.0}) {
         const json report = plugin().run_ok("mix", mix_job(dir, (dir / "mix_48k.wav").string(), segments,
                                                            {{"background", "original"}, {"target_lufs", target}}))["mix"];
@@ -418,11 +428,8 @@ json mux_job(const TempDir &dir, const std::string &video, const std::string &du
 
 BOOST_AUTO_TEST_CASE(whole_chain_on_real_media_extract_mix_mux) {
     TempDir dir;
-    plugin().run_ok(
-        "extract",
-        {{"inputs", {{"media", sample_video}}},
-         {"outputs", {{"mix_48k", (dir / "mix_48k.wav").string()}, {"speech_16k", (dir / "speech_16k.wav").string()}}}});
-    const json segments = {manifest_segment("1", speech_clips[0], 300, 3400), manifest_segment("2", speech_clips[1], 4000, 7400)};
+    extract_sample_audio(dir);
+    const json segments = two_speech_segments();
     plugin().run_ok("mix", mix_job(dir, (dir / "mix_48k.wav").string(), segments, {{"background", "original"}}));
     const auto source = read_streams(sample_video);
     for (const char *container : {"mp4", "mkv"}) {
