@@ -190,6 +190,22 @@ StageOutcome Pipeline::run(const StageRequest &request) {
     job.log_path = workspace_.job_log_path(job.id).string();
     if (on_job_started_) on_job_started_(job);
 
+    try {
+        return execute(job, item, request, backend, plan, params, artifacts);
+    } catch (const Failure &) {
+        throw;  // already recorded as failed or cancelled
+    } catch (const std::exception &error) {
+        // A host-side failure (disk full, permissions) must not leave the job "running".
+        workspace_.finish_job(job.id, "failed",
+                              nlohmann::json{{"code", "host-error"}, {"message", error.what()}, {"hint", ""}}.dump(), "",
+                              artifacts);
+        throw;
+    }
+}
+
+StageOutcome Pipeline::execute(JobRecord &job, const Item &item, const StageRequest &request, const BackendCandidate &backend,
+                               const StagePlan &plan, const nlohmann::json &params, std::vector<ArtifactRecord> &artifacts) {
+    const std::string &backend_id = job.backend;
     std::error_code ignored_error;
     std::ofstream log(job.log_path, std::ios::app);
     services_.set_log_sink(

@@ -1,6 +1,5 @@
 #include "dubhost/host/plugin_scan.hpp"
 
-
 #define BOOST_DLL_USE_STD_FS
 #include <boost/dll/shared_library.hpp>
 #include <nlohmann/json.hpp>

@@ -18,6 +18,8 @@
 
 namespace dubhost {
 
+struct StagePlan;  // what a stage reads and writes for one item (src/stage_plan.hpp)
+
 // The pipeline's stages in order; each is served by the capability of the same name.
 const std::vector<std::string> &pipeline_stages();
 
@@ -51,6 +53,9 @@ public:
     void on_job_started(std::function<void(const JobRecord &)> callback) { on_job_started_ = std::move(callback); }
 
 private:
+    StageOutcome execute(JobRecord &job, const Item &item, const StageRequest &request, const BackendCandidate &backend,
+                         const StagePlan &plan, const nlohmann::json &params, std::vector<ArtifactRecord> &artifacts);
+
     std::function<void(const JobRecord &)> on_job_started_;
     Workspace &workspace_;
     const PluginRegistry &registry_;
