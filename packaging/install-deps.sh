@@ -12,17 +12,18 @@ build_packages=(
   nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev
   libsqlite3-dev libsqlitecpp-dev
   libavformat-dev libavcodec-dev libavfilter-dev libswresample-dev libavutil-dev
-  libespeak-ng-dev libpocketsphinx-dev libsphinxbase-dev
+  libespeak-ng-dev libpocketsphinx-dev libsphinxbase-dev libfftw3-dev
   pybind11-dev python3-dev python3-venv python3-pip
 )
 runtime_packages=(
-  espeak-ng-data pocketsphinx-en-us python3
+  espeak-ng-data pocketsphinx-en-us libfftw3-single3 python3
 )
 # Real recordings and tools the tests and benchmarks build their media from (see docs/).
 test_packages=(
   ffmpeg sqlite3 file
   forensics-samples-files pocketsphinx-testdata alsa-utils
   pocketsphinx
+  frozen-bubble-data asterisk-moh-opsound-g722 ktuberling-data espeak-ng
 )
 
 ci_tool_packages=(clang-format)

@@ -3,6 +3,7 @@
 #include "dubhost/host/backend_call.hpp"
 #include "dubhost/host/error.hpp"
 #include "dubhost/host/sha256.hpp"
+#include "stage_parameters.hpp"
 #include "stage_plan.hpp"
 
 #include <spdlog/spdlog.h>
@@ -165,7 +166,8 @@ StageOutcome Pipeline::run(const StageRequest &request) {
     const BackendCandidate &backend = choose(choices, request);
     const std::string backend_id = backend.backend.info->id;
 
-    // Prerequisites are checked here, before any work.
+    // Parameters and prerequisites are checked here, before any work.
+    check_stage_parameters(request.stage, *backend.backend.info, request.params);
     const StagePlan plan = plan_stage(workspace_, item, request, backend_id);
     nlohmann::json params = request.params;
     if (plan.track_id) params["track"] = *plan.track_id;

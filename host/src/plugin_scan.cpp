@@ -2,6 +2,7 @@
 
 #define BOOST_DLL_USE_STD_FS
 #include <boost/dll/shared_library.hpp>
+#include <dlfcn.h>
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
@@ -16,11 +17,16 @@ namespace dubhost {
 namespace fs = std::filesystem;
 namespace {
 
-// Loaded libraries, kept until exit (see LoadedPlugin). Unloading happens only at static destruction.
+// Loaded libraries stay mapped until the process ends, static destruction included: RTLD_NODELETE
+// on the already-loaded library (RTLD_NOLOAD) makes the destructor's dlclose a no-op. Unmapping a
+// plugin at exit would pull its own dependencies out from under their atexit handlers and
+// thread_locals, and leave their global caches (FFTW's planner, for one) unreachable, which
+// LeakSanitizer then reports as leaks.
 void keep_loaded(boost::dll::shared_library library) {
     static std::mutex mutex;
     static std::vector<boost::dll::shared_library> libraries;
     const std::lock_guard lock(mutex);
+    dlopen(library.location().c_str(), RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE);
     libraries.push_back(std::move(library));
 }
 

@@ -58,7 +58,7 @@ public:
                             "pass --param speakers=2");
         if (options.threshold <= 0 || options.threshold > 2)
             throw CallError(DUBHOST_STATUS_BAD_REQUEST, "bad-parameter", "threshold must be between 0 and 2",
-                            "pass --param threshold=1.15");
+                            "pass --param threshold=1.065");
         host.progress(0.05, "reading speech");
         const auto samples =
             dubhost::sdk::read_wav_pcm16(job.at("inputs").at("speech").get<std::string>(), dubhost::diarize::sample_rate, 1);

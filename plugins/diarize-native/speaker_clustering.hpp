@@ -15,9 +15,9 @@ struct SpeakerTurn {
 };
 
 struct ClusteringOptions {
-    double threshold = 1.15;  // average cosine distance above which groups stay apart
-    int speakers = 0;         // > 0: exactly this many (when there is enough speech)
-    int window_frames = 150;  // 1.5 s
+    double threshold = 1.065;  // average cosine distance above which groups stay apart (see docs/reference/jobs.md)
+    int speakers = 0;          // > 0: exactly this many (when there is enough speech)
+    int window_frames = 150;   // 1.5 s
     int hop_frames = 75;
     std::int64_t shortest_turn_ms = 300;
 };

@@ -70,6 +70,12 @@ struct PipelineWorkspace {
 BOOST_FIXTURE_TEST_SUITE(pipeline, PipelineWorkspace)
 
 BOOST_AUTO_TEST_CASE(missing_prerequisites_fail_before_any_work_with_the_next_command) {
+    // A misspelt parameter name or a word where a number belongs is refused, not ignored.
+    const std::string misspelt = hint_of({"run", "extract", item, "--param", "audio_strem=1"});
+    BOOST_TEST(misspelt.find("the extract backend ffmpeg has no parameter 'audio_strem'") != std::string::npos, misspelt);
+    BOOST_TEST(misspelt.find("its parameters are audio_stream (integer)") != std::string::npos, misspelt);
+    const std::string word = hint_of({"run", "extract", item, "--param", "audio_stream=first"});
+    BOOST_TEST(word.find("parameter 'audio_stream' of the extract backend ffmpeg must be an integer") != std::string::npos, word);
     BOOST_TEST(
         hint_of({"run", "mux", item}).find("no dub mix for item " + item + "\n  next: run `dubhost run mix " + item + "`") !=
         std::string::npos);
@@ -83,7 +89,8 @@ BOOST_AUTO_TEST_CASE(missing_prerequisites_fail_before_any_work_with_the_next_co
                std::string::npos);
     BOOST_TEST(hint_of({"run", "tts", item, "--backend", "no-such-voice"})
                    .find("installed tts backends here: espeak-ng, example-tone") != std::string::npos);
-    BOOST_TEST(hint_of({"run", "separate", item}).find("no installed separate backend") != std::string::npos);
+    const std::string no_spleeter = hint_of({"run", "separate", item, "--backend", "spleeter"});
+    BOOST_TEST(no_spleeter.find("installed separate backends here: native") != std::string::npos, no_spleeter);
     // With the test fixtures on the path: a diarizer, and a TTS backend whose runtime is missing.
     const std::string fixtures = DUBHOST_FIXTURE_DIR;
     dubhost::test::TempDir empty;
@@ -275,8 +282,8 @@ BOOST_AUTO_TEST_CASE(dub_runs_the_whole_graph_and_a_rerun_is_nearly_free) {
     const auto first = dubhost({"dub", sample_video, "--subtitles", script.string(), "--language", "en", "-o", output.string()});
     BOOST_TEST_REQUIRE(first.exit_code == 0, first.err);
     BOOST_TEST(first.out.substr(first.out.rfind('\n', first.out.size() - 2) + 1) ==
-               output.string() + "\n");                                                     // the path comes last
-    BOOST_TEST(first.out.find("no separation backend is installed") != std::string::npos);  // says what it fell back to
+               output.string() + "\n");                                  // the path comes last
+    BOOST_TEST(first.out.find("separate native") != std::string::npos);  // the default chain separates natively
     const auto probe =
         dubhost::run_child({"ffprobe", "-v", "error", "-show_streams", "-of", "json", output.string()}, std::chrono::seconds(30));
     const auto streams = json::parse(probe.out)["streams"];
@@ -303,7 +310,7 @@ BOOST_AUTO_TEST_CASE(dub_without_subtitles_recognises_the_speech_first) {
     std::vector<std::string> ran;
     for (const auto &stage : summary["stages"])
         if (!stage["backend"].get<std::string>().empty()) ran.push_back(stage["stage"]);
-    BOOST_TEST((ran == std::vector<std::string>{"extract", "asr", "diarize", "tts", "mix", "mux"}));
+    BOOST_TEST((ran == std::vector<std::string>{"extract", "separate", "asr", "diarize", "tts", "mix", "mux"}));
     BOOST_TEST(fs::exists(output));
     const auto tracks = ok({"tracks", item, "--json"})["tracks"];
     BOOST_TEST_REQUIRE(tracks.size() >= 3u);  // the script, what ASR heard, and that labelled by speaker
@@ -311,6 +318,17 @@ BOOST_AUTO_TEST_CASE(dub_without_subtitles_recognises_the_speech_first) {
     BOOST_TEST(tracks.back()["created_by"] == "diarize:native");
     BOOST_TEST(!tracks.back()["segments"].empty());
     BOOST_TEST(tracks.back()["segments"][0]["speaker"].is_string());
+
+    // Over the original audio instead of the separated background: separation is skipped and said so.
+    const auto original =
+        dubhost({"dub", sample_video, "-o", (dir / "out" / "original.mkv").string(), "--background", "original", "--json"});
+    BOOST_TEST_REQUIRE(original.exit_code == 0, original.err);
+    const json over_original = json::parse(original.out.substr(original.out.find("{\n")));
+    for (const auto &stage : over_original["stages"]) {
+        if (stage["stage"] == "separate")
+            BOOST_TEST(stage["note"].get<std::string>().find("--background original") != std::string::npos);
+        if (stage["stage"] == "mix") BOOST_TEST(stage["skipped"] == false);  // a different background: mixed again
+    }
 }
 
 BOOST_AUTO_TEST_CASE(speakers_get_the_voices_users_choose) {
