@@ -21,5 +21,6 @@ void add_track_commands(CLI::App &app, CliContext &context, Action &action);    
 void add_speaker_commands(CLI::App &app, CliContext &context, Action &action);  // speakers, speakers set
 void add_dub_command(CLI::App &app, CliContext &context, Action &action);       // dub
 void add_job_commands(CLI::App &app, CliContext &context, Action &action);      // run, jobs, job
+void add_pack_commands(CLI::App &app, CliContext &context, Action &action);     // pack list/status/install/remove/logs
 
 }  // namespace dubhost::cli

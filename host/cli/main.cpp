@@ -60,6 +60,7 @@ int main(int argc, char **argv) {
     dubhost::cli::add_item_commands(app, context, action);
     dubhost::cli::add_track_commands(app, context, action);
     dubhost::cli::add_job_commands(app, context, action);
+    dubhost::cli::add_pack_commands(app, context, action);
     dubhost::cli::add_speaker_commands(app, context, action);
     dubhost::cli::add_dub_command(app, context, action);
 

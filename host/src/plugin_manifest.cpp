@@ -27,6 +27,7 @@ void to_json(nlohmann::json &out, const PluginManifest &manifest) {
                          {"name", manifest.name},
                          {"version", manifest.version},
                          {"runtime", manifest.runtime},
+                         {"pack", manifest.pack.empty() ? nlohmann::json() : nlohmann::json(manifest.pack)},
                          {"abi", {{"major", manifest.abi_major}, {"minor", manifest.abi_minor}}},
                          {"library", manifest.library},
                          {"backends", manifest.backends}};
@@ -41,6 +42,7 @@ PluginManifest parse_plugin_manifest(const std::string &text) {
         manifest.name = document.value("name", manifest.id);
         manifest.version = document.at("version").get<std::string>();
         manifest.runtime = document.value("runtime", "native");
+        manifest.pack = document.value("pack", "");
         manifest.abi_major = document.at("abi").at("major").get<std::uint32_t>();
         manifest.abi_minor = document.at("abi").at("minor").get<std::uint32_t>();
         manifest.library = document.at("library").get<std::string>();

@@ -280,6 +280,7 @@ LoadResult load_plugin(const PluginCandidate &candidate, const std::vector<std::
     if (auto problem = missing_extensions(*descriptor))
         return {reject(candidate, ScanState::incompatible, *problem, manifest), nullptr};
     plugin->manifest.library = manifest.library;
+    plugin->manifest.pack = manifest.pack;  // packaging metadata: plugin.json alone says it
 
     // 4. The manifest users saw must be the plugin that runs.
     if (const auto differences = manifest_differences(manifest, plugin->manifest); !differences.empty())

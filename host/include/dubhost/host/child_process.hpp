@@ -1,5 +1,5 @@
 // Running another program by argv (never through a shell) and collecting its output, with a timeout.
-// Used to probe Python interpreters; later by the plugin scanner and the pack runtime.
+// A thin wrapper over the pack runtime's run_process, for the host's own short probes.
 #pragma once
 
 #include <chrono>

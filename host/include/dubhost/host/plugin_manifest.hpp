@@ -27,6 +27,7 @@ struct PluginManifest {
     std::string name;
     std::string version;
     std::string runtime = "native";
+    std::string pack;  // the Python pack its backends run on ("pack" in plugin.json), if any
     std::uint32_t abi_major = 0;
     std::uint32_t abi_minor = 0;
     std::string library;  // file name beside plugin.json

@@ -1,0 +1,223 @@
+// `dubhost pack list|status|install|remove|logs`. A pack belongs to the plugins whose plugin.json
+// names it: install and status go through the owning backend (which runs the pack runtime), while
+// remove and logs work on the documented workspace layout, packs/<id>/, so an orphaned pack (its
+// plugin uninstalled) can still be inspected and removed.
+#include "commands.hpp"
+
+#include "dubhost/host/backend_call.hpp"
+#include "dubhost/host/error.hpp"
+#include "interrupt_guard.hpp"
+#include "progress_display.hpp"
+
+#include <CLI/CLI.hpp>
+#include <dubhost/packs/pack_installer.hpp>
+
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <regex>
+
+namespace dubhost::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct PackOwner {
+    const LoadedPlugin *plugin = nullptr;
+    const dubhost_backend *backend = nullptr;  // the plugin's first backend answers for the pack
+};
+
+std::map<std::string, PackOwner> pack_owners(const PluginRegistry &registry) {
+    std::map<std::string, PackOwner> owners;
+    for (const auto &plugin : registry.plugins())
+        if (!plugin->manifest.pack.empty() && !plugin->backends.empty())
+            owners.try_emplace(plugin->manifest.pack, PackOwner{plugin.get(), plugin->backends.front()});
+    return owners;
+}
+
+std::string known_packs(const std::map<std::string, PackOwner> &owners) {
+    std::string list;
+    for (const auto &[id, owner] : owners) list += (list.empty() ? "" : ", ") + id;
+    return list.empty() ? "none (no pack-backed plugin is installed)" : list;
+}
+
+const PackOwner &require_owner(const std::map<std::string, PackOwner> &owners, const std::string &id) {
+    const auto found = owners.find(id);
+    if (found == owners.end())
+        throw user_error("unknown-pack", "no plugin here provides a pack named '" + id + "'",
+                         "packs here: " + known_packs(owners) + " (see `dubhost pack list`)");
+    return found->second;
+}
+
+// Pack ids name folders in the workspace: never a path.
+void require_pack_id(const std::string &id) {
+    if (!std::regex_match(id, std::regex("^[a-z0-9][a-z0-9._-]*$")))
+        throw user_error("bad-pack-id", "'" + id + "' is not a pack id", "see `dubhost pack list`");
+}
+
+nlohmann::json pack_state(CliContext &context, const std::string &id, const PackOwner &owner) {
+    const CallOutcome outcome = call_backend(*owner.backend, BackendEntry::status, context.services(), nlohmann::json::object());
+    nlohmann::json state = outcome.ok() && outcome.document.contains("pack")
+                               ? outcome.document["pack"]
+                               : nlohmann::json{{"id", id}, {"state", "unknown"}, {"problem", outcome.error_message()}};
+    state["plugin"] = owner.plugin->manifest.id;
+    state["backends"] = nlohmann::json::array();
+    for (const auto &backend : owner.plugin->manifest.backends)
+        state["backends"].push_back(backend.capability + "/" + backend.id);
+    return state;
+}
+
+std::string megabytes(const nlohmann::json &bytes) {
+    return bytes.is_number() ? std::to_string(bytes.get<std::uint64_t>() / (1024 * 1024)) + " MiB" : "?";
+}
+
+void print_status(const nlohmann::json &state) {
+    std::cout << state["id"].get<std::string>() << ": " << state["state"].get<std::string>();
+    if (!state.value("problem", std::string()).empty()) std::cout << " (" << state["problem"].get<std::string>() << ")";
+    std::cout << "\n  plugin    " << state["plugin"].get<std::string>() << " (" << state["backends"].size() << " backend(s): ";
+    for (std::size_t i = 0; i < state["backends"].size(); ++i)
+        std::cout << (i ? ", " : "") << state["backends"][i].get<std::string>();
+    std::cout << ")\n  python    " << state.value("python_range", std::string("?")) << "\n";
+    if (state.contains("receipt") && state["receipt"].is_object()) {
+        const auto &receipt = state["receipt"];
+        std::cout << "  installed " << receipt.value("installed_at", std::string()) << " with Python "
+                  << receipt["python"].value("version", std::string()) << " (" << receipt["python"].value("path", std::string())
+                  << "), candidate " << receipt["candidate"].value("name", std::string()) << ", "
+                  << megabytes(receipt["disk_bytes"]) << "\n  packages ";
+        std::size_t shown = 0;
+        for (const auto &[name, version] : receipt["packages"].items())
+            if (name != "pip" && name != "setuptools")
+                std::cout << (shown++ ? ", " : "") << name << " " << version.get<std::string>();
+        std::cout << "\n";
+    } else {
+        std::cout << "  install   dubhost pack install " << state["id"].get<std::string>() << "\n";
+    }
+    std::cout << "  log       " << state.value("log", std::string()) << "\n";
+}
+
+struct InstallArguments {
+    std::string id, wheelhouse, index_url, python;
+    bool offline = false, force = false;
+};
+
+void install(CliContext &context, const InstallArguments &arguments) {
+    const auto owners = pack_owners(context.registry());
+    const PackOwner &owner = require_owner(owners, arguments.id);
+    nlohmann::json request = {{"offline", arguments.offline}, {"force", arguments.force}};
+    if (!arguments.wheelhouse.empty()) request["wheelhouse"] = fs::absolute(arguments.wheelhouse).string();
+    if (!arguments.index_url.empty()) request["index_url"] = arguments.index_url;
+    if (!arguments.python.empty()) request["python"] = arguments.python;
+
+    HostServices &services = context.services();
+    ProgressDisplay progress("pack " + arguments.id, context.options.json    ? ProgressDisplay::Mode::json_lines
+                                                     : context.options.quiet ? ProgressDisplay::Mode::quiet
+                                                                             : ProgressDisplay::Mode::automatic);
+    services.set_progress_sink([&progress](double fraction, const std::string &message) { progress.update(fraction, message); });
+    const CallOutcome outcome = [&] {
+        const InterruptGuard interrupts(services);
+        return call_backend(*owner.backend, BackendEntry::install, services, request);
+    }();
+    progress.finish();
+    if (!outcome.ok()) {
+        const ErrorKind kind = outcome.status == DUBHOST_STATUS_BAD_REQUEST ? ErrorKind::user : ErrorKind::backend;
+        throw Failure(kind, outcome.document.value("code", std::string("install-failed")), outcome.error_message(),
+                      outcome.error_hint());
+    }
+    const auto &receipt = outcome.document;
+    if (context.options.json) return CliContext::print_json(receipt);
+    if (receipt.value("already_installed", false))
+        std::cout << "pack " << arguments.id << " is already installed (" << receipt.value("installed_at", std::string())
+                  << "); --force installs it again\n";
+    else
+        std::cout << "installed pack " << arguments.id << " in " << static_cast<int>(receipt.value("seconds", 0.0))
+                  << " s: Python " << receipt["python"].value("version", std::string()) << ", candidate "
+                  << receipt["candidate"].value("name", std::string()) << ", " << megabytes(receipt["disk_bytes"]) << "\n";
+}
+
+}  // namespace
+
+void add_pack_commands(CLI::App &app, CliContext &context, Action &action) {
+    auto *pack = app.add_subcommand("pack", "Python packs: list, status, install, remove, logs");
+    pack->require_subcommand(1);
+
+    auto *list = pack->add_subcommand("list", "Every pack the installed plugins provide, and its state");
+    list->add_flag("--json", context.options.json, "Print a JSON document");
+    list->callback([&context, &action] {
+        action = [&context] {
+            nlohmann::json packs = nlohmann::json::array();
+            for (const auto &[id, owner] : pack_owners(context.registry())) packs.push_back(pack_state(context, id, owner));
+            if (context.options.json) return CliContext::print_json({{"packs", packs}});
+            if (packs.empty()) std::cout << "no pack-backed plugin is installed (see `dubhost plugins`)\n";
+            for (const auto &state : packs)
+                std::cout << state["id"].get<std::string>() << "  " << state["state"].get<std::string>() << "  ("
+                          << state["plugin"].get<std::string>() << ")\n";
+        };
+    });
+
+    static std::string status_id;
+    auto *status = pack->add_subcommand("status", "One pack: state, interpreter, packages, disk use, log");
+    status->add_option("ID", status_id, "Pack id")->required();
+    status->add_flag("--json", context.options.json, "Print a JSON document");
+    status->callback([&context, &action] {
+        action = [&context] {
+            require_pack_id(status_id);
+            const auto owners = pack_owners(context.registry());
+            const nlohmann::json state = pack_state(context, status_id, require_owner(owners, status_id));
+            if (context.options.json) return CliContext::print_json(state);
+            print_status(state);
+        };
+    });
+
+    static InstallArguments arguments;
+    auto *install_command = pack->add_subcommand("install", "Install a pack: a venv of its own, checked before it is used");
+    install_command->add_option("ID", arguments.id, "Pack id")->required();
+    install_command->add_option("--wheelhouse", arguments.wheelhouse, "A folder of wheels to install from (pip --find-links)");
+    install_command->add_option("--index-url", arguments.index_url, "A package index to install from");
+    install_command->add_flag("--offline", arguments.offline, "Never use the network (needs --wheelhouse or --index-url)");
+    install_command->add_option("--python", arguments.python, "The interpreter to build the venv with");
+    install_command->add_flag("--force", arguments.force, "Install again even when installed");
+    install_command->add_flag("--json", context.options.json, "Print the receipt as JSON");
+    install_command->callback([&context, &action] {
+        action = [&context] {
+            require_pack_id(arguments.id);
+            install(context, arguments);
+        };
+    });
+
+    static std::string remove_id;
+    auto *remove = pack->add_subcommand("remove", "Delete a pack's venv, models and log from the workspace");
+    remove->add_option("ID", remove_id, "Pack id")->required();
+    remove->callback([&context, &action] {
+        action = [&context] {
+            require_pack_id(remove_id);
+            const packs::PackLayout layout(context.workspace_path() / "packs", remove_id);
+            std::error_code error;
+            if (!fs::exists(layout.root, error)) {
+                std::cout << "pack " << remove_id << " is not installed in " << context.workspace_path().string() << "\n";
+                return;
+            }
+            fs::remove_all(layout.root, error);
+            if (error)
+                throw user_error("remove-failed", "cannot remove " + layout.root.string() + ": " + error.message(),
+                                 "check the folder's permissions");
+            std::cout << "removed pack " << remove_id << " (" << layout.root.string() << ")\n";
+        };
+    });
+
+    static std::string logs_id;
+    auto *logs = pack->add_subcommand("logs", "Print a pack's install log (every install, appended)");
+    logs->add_option("ID", logs_id, "Pack id")->required();
+    logs->callback([&context, &action] {
+        action = [&context] {
+            require_pack_id(logs_id);
+            const packs::PackLayout layout(context.workspace_path() / "packs", logs_id);
+            std::ifstream in(layout.log);
+            if (!in)
+                throw user_error("no-pack-log", "pack " + logs_id + " has no install log in " + context.workspace_path().string(),
+                                 "install it: `dubhost pack install " + logs_id + "`");
+            std::cout << in.rdbuf();
+        };
+    });
+}
+
+}  // namespace dubhost::cli

@@ -1,0 +1,44 @@
+// Running a program by argv (never through a shell): extra environment, a timeout, cancellation
+// (SIGTERM to its whole process group, then SIGKILL), output appended to a log file, and the tail of
+// its stderr kept for error messages. Used by the pack installer and the host's own probes.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace dubhost::packs {
+
+struct ProcessRequest {
+    std::vector<std::string> argv;                   // argv[0] is looked up on PATH when it has no '/'
+    std::map<std::string, std::string> environment;  // added to (or replacing) this process's variables
+    std::chrono::milliseconds timeout = std::chrono::minutes(10);
+    std::function<bool()> cancelled;  // polled about ten times a second
+    std::filesystem::path log;        // when set, stdout and stderr are appended to it
+    std::string stdin_data;           // written to the child's stdin, which is then closed
+};
+
+struct ProcessResult {
+    bool started = false;  // false: could not execute (see start_error)
+    std::string start_error;
+    int exit_code = -1;  // valid when it exited normally
+    int signal = 0;      // non-zero when a signal ended it
+    bool timed_out = false;
+    bool cancelled = false;
+    std::string out;  // standard output
+    std::string err;  // the last 64 KiB of standard error
+
+    bool succeeded() const { return started && !timed_out && !cancelled && signal == 0 && exit_code == 0; }
+    // The last `count` non-empty lines of stderr (or of stdout when stderr is empty).
+    std::string last_lines(std::size_t count) const;
+    // "exit code 1", "killed by signal 9", "timed out", ... for messages.
+    std::string outcome() const;
+};
+
+// Never throws for a failing child; throws std::invalid_argument for an empty argv.
+ProcessResult run_process(const ProcessRequest &request);
+
+}  // namespace dubhost::packs

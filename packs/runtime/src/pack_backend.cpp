@@ -1,0 +1,70 @@
+#include "dubhost/packs/pack_backend.hpp"
+
+#include <dlfcn.h>
+
+namespace dubhost::packs {
+namespace fs = std::filesystem;
+using sdk::CallError;
+using sdk::json;
+
+fs::path this_library_folder() {
+    Dl_info info{};
+    if (::dladdr(reinterpret_cast<const void *>(&this_library_folder), &info) == 0 || !info.dli_fname)
+        throw CallError(DUBHOST_STATUS_ERROR, "no-plugin-path", "cannot tell where this plugin is installed",
+                        "reinstall the plugin");
+    return fs::absolute(info.dli_fname).parent_path();
+}
+
+fs::path PackBackend::manifest_path() const { return this_library_folder() / "pack.json"; }
+
+const PackManifest &PackBackend::pack() const {
+    if (!pack_) pack_ = read_pack_manifest(manifest_path());
+    return *pack_;
+}
+
+fs::path PackBackend::packs_dir(const sdk::Host &host) const {
+    const std::string dir = host.path("packs");
+    if (dir.empty())
+        throw CallError(DUBHOST_STATUS_ERROR, "no-packs-dir", "the host did not say where packs live",
+                        "update dubhost: this plugin needs a host that provides the `packs` path");
+    return dir;
+}
+
+InstalledPack PackBackend::require_installed(const sdk::Host &host) const {
+    if (auto installed = installed_pack(pack(), packs_dir(host))) return *installed;
+    const json status = pack_status(pack(), packs_dir(host));
+    const std::string state = status["state"];
+    throw CallError(DUBHOST_STATUS_NOT_INSTALLED, "pack-not-installed",
+                    "the " + pack().id + " pack is " + (state == "not-installed" ? "not installed" : state) +
+                        (status["problem"].get<std::string>().empty() ? "" : " (" + status["problem"].get<std::string>() + ")"),
+                    "run `dubhost pack install " + pack().id + "`");
+}
+
+json PackBackend::status(const sdk::Host &host, const json &) {
+    const json pack_state = pack_status(pack(), packs_dir(host));
+    const bool installed = pack_state["state"] == "installed";
+    json missing = json::array();
+    if (!installed) missing.push_back("the " + pack().id + " pack (`dubhost pack install " + pack().id + "`)");
+    return {{"installed", installed},
+            {"version", backend_version()},
+            {"missing", missing},
+            {"notes", json::array()},
+            {"pack", pack_state}};
+}
+
+json PackBackend::install(const sdk::Host &host, const json &request) {
+    InstallOptions options;
+    options.packs_dir = packs_dir(host);
+    if (request.contains("python") && request["python"].is_string()) options.python = request["python"].get<std::string>();
+    if (request.contains("wheelhouse") && request["wheelhouse"].is_string())
+        options.wheelhouse = request["wheelhouse"].get<std::string>();
+    if (request.contains("index_url") && request["index_url"].is_string())
+        options.index_url = request["index_url"].get<std::string>();
+    options.offline = request.value("offline", false);
+    options.force = request.value("force", false);
+    options.progress = [&host](double fraction, const std::string &message) { host.progress(fraction, message); };
+    options.cancelled = [&host] { return host.cancelled(); };
+    return install_pack(pack(), options);
+}
+
+}  // namespace dubhost::packs

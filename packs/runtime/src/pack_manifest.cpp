@@ -1,0 +1,99 @@
+#include "dubhost/packs/pack_manifest.hpp"
+
+#include <dubhost/plugin.hpp>
+
+#include <fstream>
+#include <functional>
+#include <regex>
+#include <sstream>
+
+namespace dubhost::packs {
+namespace {
+
+[[noreturn]] void bad(const std::string &origin, const std::string &problem) {
+    throw sdk::CallError(DUBHOST_STATUS_ERROR, "bad-pack-manifest", origin + ": " + problem,
+                         "this is a bug in the pack: report it to the plugin's author");
+}
+
+std::vector<std::string> strings(const nlohmann::json &value, const std::string &origin, const std::string &field) {
+    std::vector<std::string> out;
+    if (value.is_null()) return out;
+    if (!value.is_array()) bad(origin, field + " must be a list of strings");
+    for (const auto &item : value) {
+        if (!item.is_string()) bad(origin, field + " must be a list of strings");
+        out.push_back(item.get<std::string>());
+    }
+    return out;
+}
+
+int minor_of(const std::string &version, const std::string &origin) {
+    static const std::regex pattern(R"(^3\.(\d+)$)");
+    std::smatch match;
+    if (!std::regex_match(version, match, pattern)) bad(origin, "python versions are written 3.N, not '" + version + "'");
+    return std::stoi(match[1]);
+}
+
+// FNV-1a, 64 bit: enough to notice that a manifest changed (not a security measure).
+std::string digest_of(const std::string &text) {
+    std::uint64_t hash = 1469598103934665603ull;
+    for (unsigned char c : text) hash = (hash ^ c) * 1099511628211ull;
+    std::ostringstream out;
+    out << std::hex << hash;
+    return out.str();
+}
+
+}  // namespace
+
+PackManifest parse_pack_manifest(const nlohmann::json &document, const std::string &origin) {
+    if (!document.is_object()) bad(origin, "not a JSON object");
+    PackManifest pack;
+    try {
+        pack.id = document.at("id").get<std::string>();
+        pack.version = document.value("version", std::string("1"));
+        const auto &python = document.at("python");
+        pack.python.min_minor = minor_of(python.at("min").get<std::string>(), origin);
+        pack.python.max_minor = minor_of(python.at("max").get<std::string>(), origin);
+        for (const auto &entry : document.at("candidates")) {
+            InstallCandidate candidate;
+            candidate.name = entry.value("name", "candidate " + std::to_string(pack.candidates.size() + 1));
+            candidate.requirements = strings(entry.at("requirements"), origin, "requirements");
+            candidate.pip_arguments = strings(entry.value("pip_args", nlohmann::json()), origin, "pip_args");
+            for (const auto &bootstrap : entry.value("bootstrap", nlohmann::json::array()))
+                candidate.bootstraps.push_back(strings(bootstrap, origin, "bootstrap"));
+            if (candidate.requirements.empty()) bad(origin, candidate.name + " has no requirements");
+            pack.candidates.push_back(std::move(candidate));
+        }
+        pack.constraints = strings(document.value("constraints", nlohmann::json()), origin, "constraints");
+        for (const auto &entry : document.value("models", nlohmann::json::array()))
+            pack.models.push_back({entry.at("name").get<std::string>(), entry.at("source").get<std::string>(),
+                                   entry.at("sha256").get<std::string>(), entry.at("destination").get<std::string>(),
+                                   entry.value("env", std::string())});
+        pack.health_check = document.at("health_check").get<std::string>();
+        const auto size = document.value("size", nlohmann::json::object());
+        pack.download_mb = size.value("download_mb", 0.0);
+        pack.disk_mb = size.value("disk_mb", 0.0);
+    } catch (const nlohmann::json::exception &error) {
+        bad(origin, std::string("missing or mistyped field: ") + error.what());
+    }
+    if (!std::regex_match(pack.id, std::regex("^[a-z0-9][a-z0-9._-]*$")))
+        bad(origin, "id must be lower-case letters, digits, . _ -");
+    if (pack.candidates.empty()) bad(origin, "no install candidates");
+    if (pack.python.min_minor > pack.python.max_minor) bad(origin, "python.min is above python.max");
+    for (const auto &model : pack.models)
+        if (model.destination.empty() || model.destination.find("..") != std::string::npos || model.destination.front() == '/')
+            bad(origin, "model " + model.name + " needs a relative destination inside the pack");
+    pack.digest = digest_of(document.dump());
+    return pack;
+}
+
+PackManifest read_pack_manifest(const std::filesystem::path &path) {
+    std::ifstream in(path);
+    if (!in)
+        throw sdk::CallError(DUBHOST_STATUS_ERROR, "missing-pack-manifest", "cannot read " + path.string(),
+                             "reinstall dubhost: the pack's files are missing");
+    const auto document = nlohmann::json::parse(in, nullptr, false);
+    if (document.is_discarded()) bad(path.string(), "not valid JSON");
+    return parse_pack_manifest(document, path.string());
+}
+
+}  // namespace dubhost::packs

@@ -1,0 +1,195 @@
+#include "dubhost/packs/process.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <stdexcept>
+
+extern char **environ;
+
+namespace dubhost::packs {
+namespace {
+
+constexpr std::size_t kept_stderr_bytes = 64 * 1024;
+constexpr auto terminate_grace = std::chrono::seconds(3);
+
+class Pipe {
+public:
+    Pipe() {
+        if (::pipe2(fds_.data(), O_CLOEXEC) != 0) fds_ = {-1, -1};
+    }
+    Pipe(const Pipe &) = delete;
+    Pipe &operator=(const Pipe &) = delete;
+    ~Pipe() {
+        close_read();
+        close_write();
+    }
+    bool valid() const { return fds_[0] >= 0; }
+    int read_end() const { return fds_[0]; }
+    int write_end() const { return fds_[1]; }
+    void close_read() { close_fd(fds_[0]); }
+    void close_write() { close_fd(fds_[1]); }
+
+private:
+    static void close_fd(int &fd) {
+        if (fd >= 0) ::close(fd);
+        fd = -1;
+    }
+    std::array<int, 2> fds_{};
+};
+
+class SpawnSetup {
+public:
+    SpawnSetup() {
+        ::posix_spawn_file_actions_init(&actions_);
+        ::posix_spawnattr_init(&attributes_);
+    }
+    SpawnSetup(const SpawnSetup &) = delete;
+    SpawnSetup &operator=(const SpawnSetup &) = delete;
+    ~SpawnSetup() {
+        ::posix_spawn_file_actions_destroy(&actions_);
+        ::posix_spawnattr_destroy(&attributes_);
+    }
+    posix_spawn_file_actions_t *actions() { return &actions_; }
+    posix_spawnattr_t *attributes() { return &attributes_; }
+
+private:
+    posix_spawn_file_actions_t actions_{};
+    posix_spawnattr_t attributes_{};
+};
+
+// Reads what is available into `into` (and the log); returns false at end of stream.
+bool drain(int fd, std::string &into, std::size_t keep_last, std::ofstream *log) {
+    std::array<char, 8192> buffer{};
+    const ssize_t got = ::read(fd, buffer.data(), buffer.size());
+    if (got < 0) return errno == EINTR || errno == EAGAIN;
+    if (got == 0) return false;
+    into.append(buffer.data(), static_cast<std::size_t>(got));
+    if (log && *log) log->write(buffer.data(), got).flush();
+    if (keep_last > 0 && into.size() > keep_last) into.erase(0, into.size() - keep_last);
+    return true;
+}
+
+std::vector<std::string> merged_environment(const std::map<std::string, std::string> &overrides) {
+    std::vector<std::string> variables;
+    for (char **entry = environ; entry && *entry; ++entry) {
+        const std::string variable = *entry;
+        const std::string name = variable.substr(0, variable.find('='));
+        if (!overrides.count(name)) variables.push_back(variable);
+    }
+    for (const auto &[name, value] : overrides) variables.push_back(name + "=" + value);
+    return variables;
+}
+
+}  // namespace
+
+std::string ProcessResult::last_lines(std::size_t count) const {
+    const std::string &text = err.find_first_not_of(" \n\r\t") != std::string::npos ? err : out;
+    std::vector<std::string> lines;
+    std::istringstream stream(text);
+    for (std::string line; std::getline(stream, line);)
+        if (line.find_first_not_of(" \r\t") != std::string::npos) lines.push_back(line);
+    std::string joined;
+    for (std::size_t i = lines.size() > count ? lines.size() - count : 0; i < lines.size(); ++i)
+        joined += (joined.empty() ? "" : "\n") + lines[i];
+    return joined;
+}
+
+std::string ProcessResult::outcome() const {
+    if (!started) return "could not start: " + start_error;
+    if (cancelled) return "cancelled";
+    if (timed_out) return "timed out";
+    if (signal != 0) return "killed by signal " + std::to_string(signal) + " (" + strsignal(signal) + ")";
+    return "exit code " + std::to_string(exit_code);
+}
+
+ProcessResult run_process(const ProcessRequest &request) {
+    if (request.argv.empty()) throw std::invalid_argument("run_process: empty argv");
+    ProcessResult result;
+    Pipe in, out, err;
+    if (!in.valid() || !out.valid() || !err.valid()) {
+        result.start_error = std::string("cannot create pipes: ") + std::strerror(errno);
+        return result;
+    }
+    std::ofstream log;
+    if (!request.log.empty()) log.open(request.log, std::ios::app | std::ios::binary);
+    SpawnSetup setup;
+    ::posix_spawn_file_actions_adddup2(setup.actions(), in.read_end(), 0);
+    ::posix_spawn_file_actions_adddup2(setup.actions(), out.write_end(), 1);
+    ::posix_spawn_file_actions_adddup2(setup.actions(), err.write_end(), 2);
+    // Its own process group, so cancelling reaches whatever it started (pip's build helpers).
+    ::posix_spawnattr_setflags(setup.attributes(), POSIX_SPAWN_SETPGROUP);
+    ::posix_spawnattr_setpgroup(setup.attributes(), 0);
+    std::vector<char *> args;
+    for (const auto &arg : request.argv) args.push_back(const_cast<char *>(arg.c_str()));
+    args.push_back(nullptr);
+    std::vector<std::string> variables = merged_environment(request.environment);
+    std::vector<char *> envp;
+    for (auto &variable : variables) envp.push_back(variable.data());
+    envp.push_back(nullptr);
+    pid_t pid = -1;
+    const int spawn_error = ::posix_spawnp(&pid, args[0], setup.actions(), setup.attributes(), args.data(), envp.data());
+    if (spawn_error != 0) {
+        result.start_error = request.argv[0] + ": " + std::strerror(spawn_error);
+        return result;
+    }
+    result.started = true;
+    in.close_read();
+    out.close_write();
+    err.close_write();
+    if (!request.stdin_data.empty()) {
+        // Small documents only (job JSON): larger ones would need writing alongside the reads.
+        const ::sighandler_t previous = ::signal(SIGPIPE, SIG_IGN);
+        const ssize_t written = ::write(in.write_end(), request.stdin_data.data(), request.stdin_data.size());
+        (void)written;
+        ::signal(SIGPIPE, previous);
+    }
+    in.close_write();
+
+    using clock = std::chrono::steady_clock;
+    const auto deadline = clock::now() + request.timeout;
+    std::optional<clock::time_point> kill_at;
+    bool out_open = true, err_open = true;
+    while (out_open || err_open) {
+        const auto now = clock::now();
+        if (!kill_at && now >= deadline) {
+            result.timed_out = true;
+            ::kill(-pid, SIGTERM);
+            kill_at = now + terminate_grace;
+        }
+        if (!kill_at && request.cancelled && request.cancelled()) {
+            result.cancelled = true;
+            ::kill(-pid, SIGTERM);
+            kill_at = now + terminate_grace;
+        }
+        if (kill_at && now >= *kill_at) {
+            ::kill(-pid, SIGKILL);
+            break;
+        }
+        std::array<pollfd, 2> fds{{{out_open ? out.read_end() : -1, POLLIN, 0}, {err_open ? err.read_end() : -1, POLLIN, 0}}};
+        const int ready = ::poll(fds.data(), fds.size(), 100);
+        if (ready < 0 && errno != EINTR) break;
+        if (out_open && (fds[0].revents & (POLLIN | POLLHUP | POLLERR)))
+            out_open = drain(out.read_end(), result.out, 0, log.is_open() ? &log : nullptr);
+        if (err_open && (fds[1].revents & (POLLIN | POLLHUP | POLLERR)))
+            err_open = drain(err.read_end(), result.err, kept_stderr_bytes, log.is_open() ? &log : nullptr);
+    }
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
+    if (WIFSIGNALED(status)) result.signal = WTERMSIG(status);
+    return result;
+}
+
+}  // namespace dubhost::packs

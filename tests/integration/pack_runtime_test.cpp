@@ -1,0 +1,299 @@
+// The pack runtime against the real venv module and the real pip, installing from a wheelhouse of
+// fixture wheels the test builds (tests/packs/make_fixture_wheels.py): no package index is reachable
+// here, so the network path is exercised only up to "the index cannot be reached".
+#include "dubhost/host/child_process.hpp"
+
+#include "support/temp_dir.hpp"
+
+#include <boost/test/unit_test.hpp>
+#include <dubhost/packs/pack_installer.hpp>
+#include <dubhost/plugin.hpp>
+
+#include <chrono>
+#include <fstream>
+
+namespace fs = std::filesystem;
+using namespace dubhost;
+using nlohmann::json;
+
+namespace {
+
+// SHA-256 of a file, through Python's hashlib (the runtime checks models the same way).
+std::string sha256_of(const fs::path &path) {
+    const auto result = run_child(
+        {"python3", "-c", "import hashlib,sys;print(hashlib.sha256(open(sys.argv[1],'rb').read()).hexdigest())", path.string()},
+        std::chrono::seconds(20));
+    return result.out.substr(0, 64);
+}
+
+struct PackFixture {
+    test::TempDir dir{"dubhost-packs"};
+    fs::path wheelhouse = dir / "wheels";
+    fs::path packs = dir / "packs";
+
+    PackFixture() {
+        const auto made =
+            run_child({"python3", std::string(DUBHOST_SOURCE_DIR) + "/tests/packs/make_fixture_wheels.py", wheelhouse.string()},
+                      std::chrono::seconds(60));
+        BOOST_TEST_REQUIRE(made.exit_code == 0, made.err);
+    }
+
+    // Candidate 1 asks for a version no Python can install, candidate 2 for one that works.
+    json manifest(const std::string &health = "import dubhost_fixture_tone as t\nassert t.tone() == 440\n") const {
+        return {{"id", "fixture"},
+                {"version", "1"},
+                {"python", {{"min", "3.8"}, {"max", "3.13"}}},
+                {"candidates",
+                 {{{"name", "newest"}, {"requirements", {"dubhost_fixture_tone==2.0"}}, {"pip_args", {"--only-binary=:all:"}}},
+                  {{"name", "fallback"}, {"requirements", {"dubhost_fixture_tone==1.0"}}}}},
+                {"health_check", health},
+                {"size", {{"download_mb", 0.01}, {"disk_mb", 20}}}};
+    }
+    packs::InstallOptions offline() const {
+        packs::InstallOptions options;
+        options.packs_dir = packs;
+        options.wheelhouse = wheelhouse;
+        options.offline = true;
+        return options;
+    }
+    static packs::PackManifest parse(const json &document) { return packs::parse_pack_manifest(document, "test pack.json"); }
+};
+
+// The CallError a failing install throws.
+sdk::CallError failure_of(const packs::PackManifest &pack, const packs::InstallOptions &options) {
+    try {
+        packs::install_pack(pack, options);
+    } catch (const sdk::CallError &error) {
+        return error;
+    }
+    BOOST_FAIL("the install was expected to fail");
+    throw std::logic_error("unreachable");
+}
+
+std::size_t count_in_log(const fs::path &log, const std::string &needle) {
+    std::ifstream in(log);
+    std::size_t count = 0;
+    for (std::string line; std::getline(in, line);) count += line.find(needle) != std::string::npos;
+    return count;
+}
+
+std::size_t environments(const fs::path &root) {
+    std::size_t count = 0;
+    std::error_code error;
+    for (fs::directory_iterator it(root, error), end; !error && it != end; it.increment(error))
+        count += it->path().filename().string().rfind("env-", 0) == 0;
+    return count;
+}
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_SUITE(pack_runtime, PackFixture)
+
+BOOST_AUTO_TEST_CASE(installs_from_a_wheelhouse_falls_back_and_reinstalls_in_under_a_second) {
+    const auto pack = parse(manifest());
+    std::vector<std::string> steps;
+    auto options = offline();
+    options.progress = [&](double, const std::string &message) { steps.push_back(message); };
+    const json receipt = packs::install_pack(pack, options);
+    BOOST_TEST(receipt["already_installed"] == false);
+    BOOST_TEST(receipt["candidate"]["name"] == "fallback");  // "newest" requires Python >= 3.99
+    BOOST_TEST(receipt["packages"]["dubhost-fixture-tone"] == "1.0", receipt["packages"].dump());
+    BOOST_TEST(receipt["disk_bytes"].get<std::uint64_t>() > 1000u);
+    BOOST_TEST(steps.size() >= 4u);
+    const json status = packs::pack_status(pack, packs);
+    BOOST_TEST(status["state"] == "installed");
+    const auto installed = packs::installed_pack(pack, packs);
+    BOOST_TEST_REQUIRE(installed.has_value());
+    const auto ran = run_child({installed->python.string(), "-c", "import dubhost_fixture_tone as t; print(t.tone())"},
+                               std::chrono::seconds(30));
+    BOOST_TEST(ran.out == "440\n");
+
+    const fs::path log = packs / "fixture" / "install.log";
+    const std::size_t pip_calls = count_in_log(log, "-m pip install");
+    const auto started = std::chrono::steady_clock::now();
+    const json again = packs::install_pack(pack, offline());
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    BOOST_TEST(again["already_installed"] == true);
+    BOOST_TEST(seconds < 1.0);
+    BOOST_TEST(count_in_log(log, "-m pip install") == pip_calls);  // pip was not run again
+    BOOST_TEST(environments(packs / "fixture") == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_failing_health_check_keeps_the_working_install) {
+    packs::install_pack(parse(manifest()), offline());
+    const fs::path working = fs::read_symlink(packs / "fixture" / "current");
+    // A new manifest (so not "already installed") whose health check imports a broken module.
+    auto broken = manifest("import dubhost_fixture_broken\n");
+    broken["candidates"][1]["requirements"] = {"dubhost_fixture_tone==1.0", "dubhost_fixture_broken==1.0"};
+    const auto error = failure_of(parse(broken), offline());
+    BOOST_TEST(error.code() == "health-check-failed");
+    BOOST_TEST(std::string(error.what()).find("the fixture is broken on purpose") != std::string::npos, error.what());
+    BOOST_TEST(error.hint().find("a previous install stays in use") != std::string::npos);
+    BOOST_TEST(fs::read_symlink(packs / "fixture" / "current") == working);
+    BOOST_TEST(environments(packs / "fixture") == 1u);  // the failed environment is gone
+    const auto old = packs::installed_pack(parse(manifest()), packs);
+    BOOST_TEST_REQUIRE(old.has_value());
+    BOOST_TEST(run_child({old->python.string(), "-c", "import dubhost_fixture_tone"}, std::chrono::seconds(30)).exit_code == 0);
+}
+
+BOOST_AUTO_TEST_CASE(no_candidate_installable_names_each_failure) {
+    auto impossible = manifest();
+    impossible["candidates"] = {{{"name", "only"}, {"requirements", {"dubhost_fixture_tone==2.0"}}}};
+    const auto error = failure_of(parse(impossible), offline());
+    BOOST_TEST(error.code() == "install-failed");
+    BOOST_TEST(std::string(error.what()).find("only (exit code 1)") != std::string::npos, error.what());
+    BOOST_TEST(error.hint().find("pass --python PATH to another interpreter in 3.8-3.13") != std::string::npos, error.hint());
+    BOOST_TEST(!fs::exists(packs / "fixture" / "receipt.json"));
+    BOOST_TEST(environments(packs / "fixture") == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(an_interpreter_outside_the_range_is_refused_with_the_reason) {
+    auto future = manifest();
+    future["python"] = {{"min", "3.50"}, {"max", "3.60"}};
+    const auto searched = failure_of(parse(future), offline());
+    BOOST_TEST(searched.code() == "no-python");
+    BOOST_TEST(std::string(searched.what()).find("is outside this pack's range 3.50-3.60") != std::string::npos, searched.what());
+    BOOST_TEST(searched.hint().find("pass --python PATH") != std::string::npos);
+    auto options = offline();
+    options.python = "/usr/bin/python3";
+    const auto named = failure_of(parse(future), options);
+    BOOST_TEST(std::string(named.what()).find("--python names the only candidate") != std::string::npos, named.what());
+    options.python = dir / "no-such-python";
+    BOOST_TEST(failure_of(parse(manifest()), options).code() == "no-python");
+}
+
+BOOST_AUTO_TEST_CASE(offline_without_a_source_and_an_unreachable_index_fail_fast) {
+    packs::InstallOptions options;
+    options.packs_dir = packs;
+    options.offline = true;
+    auto started = std::chrono::steady_clock::now();
+    const auto offline_error = failure_of(parse(manifest()), options);
+    BOOST_TEST(offline_error.code() == "offline-without-source");
+    BOOST_TEST(offline_error.hint().find("--wheelhouse DIR") != std::string::npos);
+    BOOST_TEST(offline_error.hint().find("--index-url URL") != std::string::npos);
+
+    options.offline = false;
+    options.index_url = "http://127.0.0.1:9/simple/";  // nothing listens on the discard port
+    const auto unreachable = failure_of(parse(manifest()), options);
+    BOOST_TEST(unreachable.code() == "index-unreachable");
+    BOOST_TEST(std::string(unreachable.what()).find("http://127.0.0.1:9/simple/ cannot be reached") != std::string::npos,
+               unreachable.what());
+    BOOST_TEST(unreachable.hint().find("pip download --only-binary=:all: dubhost_fixture_tone==2.0") != std::string::npos,
+               unreachable.hint());
+    BOOST_TEST(unreachable.hint().find("--wheelhouse DIR --offline") != std::string::npos);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    BOOST_TEST(seconds < 60.0);  // a venv is made, then the index check fails at once
+    BOOST_TEST(environments(packs / "fixture") == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(models_are_fetched_checked_and_given_to_the_health_check) {
+    test::write_file(dir / "model.bin", std::string(4096, 'm'));
+    auto with_model = manifest("import os\nassert os.path.getsize(os.environ['FIXTURE_MODEL']) == 4096\n");
+    with_model["models"] = {{{"name", "tiny"},
+                             {"source", "file://" + (dir / "model.bin").string()},
+                             {"sha256", sha256_of(dir / "model.bin")},
+                             {"destination", "tiny/model.bin"},
+                             {"env", "FIXTURE_MODEL"}}};
+    const json receipt = packs::install_pack(parse(with_model), offline());
+    BOOST_TEST(receipt["models"][0]["name"] == "tiny");
+    const auto installed = packs::installed_pack(parse(with_model), packs);
+    BOOST_TEST_REQUIRE(installed.has_value());
+    BOOST_TEST(fs::file_size(installed->environment.at("FIXTURE_MODEL")) == 4096u);
+
+    with_model["models"][0]["sha256"] = std::string(64, '0');
+    with_model["version"] = "2";
+    const auto error = failure_of(parse(with_model), offline());
+    BOOST_TEST(error.code() == "model-failed");
+    BOOST_TEST(std::string(error.what()).find("sha256 mismatch") != std::string::npos, error.what());
+}
+
+BOOST_AUTO_TEST_CASE(cancelling_mid_install_leaves_nothing_and_remove_deletes_the_pack) {
+    auto options = offline();
+    bool installing = false;
+    options.progress = [&](double, const std::string &message) {
+        installing = installing || message.rfind("installing", 0) == 0;
+    };
+    options.cancelled = [&] { return installing; };
+    const auto error = failure_of(parse(manifest()), options);
+    BOOST_TEST(error.code() == "cancelled");
+    BOOST_TEST(environments(packs / "fixture") == 0u);
+    BOOST_TEST(!fs::exists(packs / "fixture" / "receipt.json"));
+    BOOST_TEST(packs::pack_status(parse(manifest()), packs)["state"] == "not-installed");
+
+    packs::install_pack(parse(manifest()), offline());
+    BOOST_TEST(packs::remove_pack(parse(manifest()), packs));
+    BOOST_TEST(!fs::exists(packs / "fixture"));
+    BOOST_TEST(!packs::remove_pack(parse(manifest()), packs));
+}
+
+BOOST_AUTO_TEST_CASE(bad_manifests_are_refused_with_the_field) {
+    auto bad = json{{"id", "Bad Id"}};
+    BOOST_CHECK_THROW(parse(bad), sdk::CallError);
+    auto no_candidates = PackFixture::manifest();
+    no_candidates["candidates"] = json::array();
+    try {
+        parse(no_candidates);
+        BOOST_FAIL("accepted a pack without candidates");
+    } catch (const sdk::CallError &error) {
+        BOOST_TEST(std::string(error.what()).find("no install candidates") != std::string::npos);
+    }
+    auto bad_python = PackFixture::manifest();
+    bad_python["python"]["min"] = "3";
+    BOOST_CHECK_THROW(parse(bad_python), sdk::CallError);
+}
+
+BOOST_AUTO_TEST_CASE(the_pack_commands_drive_a_pack_backed_plugin) {
+    auto dubhost = [&](std::vector<std::string> args) {
+        args.insert(args.begin(),
+                    {DUBHOST_BINARY, "--workspace", (dir / "ws").string(), "--plugin-path", DUBHOST_PACK_PLUGIN_DIR});
+        return run_child(args, std::chrono::seconds(300));
+    };
+    const auto listed = dubhost({"pack", "list", "--json"});
+    BOOST_TEST_REQUIRE(listed.exit_code == 0, listed.err);
+    const json packs_listed = json::parse(listed.out)["packs"];
+    BOOST_TEST_REQUIRE(packs_listed.size() == 1u);
+    BOOST_TEST(packs_listed[0]["id"] == "fixture");
+    BOOST_TEST(packs_listed[0]["state"] == "not-installed");
+    BOOST_TEST(packs_listed[0]["backends"][0] == "tts/fixture-pack");
+
+    // The backend says how to install its pack when it is missing.
+    const auto imported = dubhost({"import", "/usr/share/sounds/alsa/Front_Center.wav", "--json"});
+    BOOST_TEST_REQUIRE(imported.exit_code == 0, imported.err);
+    const std::string item = json::parse(imported.out)["item_id"];
+    const auto missing = dubhost({"run", "tts", item, "--backend", "fixture-pack"});
+    BOOST_TEST(missing.exit_code == 1);
+    BOOST_TEST(missing.err.find("dubhost pack install fixture") != std::string::npos, missing.err);
+
+    const auto offline = dubhost({"pack", "install", "fixture", "--offline"});
+    BOOST_TEST(offline.exit_code == 1);
+    BOOST_TEST(offline.err.find("pass --wheelhouse DIR") != std::string::npos, offline.err);
+
+    const auto installed = dubhost({"pack", "install", "fixture", "--wheelhouse", wheelhouse.string(), "--offline", "--json"});
+    BOOST_TEST_REQUIRE(installed.exit_code == 0, installed.err);
+    const json receipt = json::parse(installed.out.substr(installed.out.find("{\n")));
+    BOOST_TEST(receipt["candidate"]["name"] == "fallback");
+    const auto again = dubhost({"pack", "install", "fixture", "--wheelhouse", wheelhouse.string(), "--offline"});
+    BOOST_TEST(again.out.find("already installed") != std::string::npos, again.out);
+    const auto backends = json::parse(dubhost({"backends", "--json"}).out)["backends"];
+    int listed_installed = 0;
+    for (const auto &choice : backends)
+        if (choice["capability"] == "tts")
+            for (const auto &candidate : choice["backends"])
+                listed_installed += candidate["id"] == "fixture-pack" && candidate["installed"] == true;
+    BOOST_TEST(listed_installed == 1);  // the backend now reports itself installed
+    const auto status = dubhost({"pack", "status", "fixture"});
+    BOOST_TEST(status.out.find("fixture: installed") != std::string::npos, status.out);
+    BOOST_TEST(status.out.find("dubhost-fixture-tone 1.0") != std::string::npos, status.out);
+    BOOST_TEST(dubhost({"pack", "logs", "fixture"}).out.find("=== installed") != std::string::npos);
+
+    BOOST_TEST(dubhost({"pack", "remove", "fixture"}).exit_code == 0);
+    BOOST_TEST(!fs::exists(dir / "ws" / "packs" / "fixture"));
+    BOOST_TEST(json::parse(dubhost({"pack", "status", "fixture", "--json"}).out)["state"] == "not-installed");
+    const auto unknown = dubhost({"pack", "install", "nope"});
+    BOOST_TEST(unknown.exit_code == 1);
+    BOOST_TEST(unknown.err.find("packs here: fixture") != std::string::npos, unknown.err);
+    BOOST_TEST(dubhost({"pack", "remove", "../ws"}).err.find("is not a pack id") != std::string::npos);
+    BOOST_TEST(fs::exists(dir / "ws"));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
