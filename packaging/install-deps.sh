@@ -24,6 +24,7 @@ test_packages=(
   forensics-samples-files pocketsphinx-testdata alsa-utils
   pocketsphinx
   frozen-bubble-data asterisk-moh-opsound-g722 ktuberling-data espeak-ng
+  python3-numpy python3-sklearn  # the diarization runner runs against the real scikit-learn API
 )
 
 ci_tool_packages=(clang-format)

@@ -49,14 +49,24 @@ void print_report(const nlohmann::json &report) {
                   << (choice["selected"].is_null() ? std::string("none") : choice["selected"].get<std::string>()) << "  ("
                   << choice["reason"].get<std::string>() << ")\n";
 
-    std::cout << "\nPacks (manifests in " << report["packs_dir"].get<std::string>() << "):\n";
-    if (report["packs"].empty()) std::cout << "  no pack manifests installed\n";
+    std::cout << "\nPacks (Python backends, optional):\n";
+    if (report["packs"].empty()) std::cout << "  no pack-backed plugin is installed\n";
     for (const auto &pack : report["packs"]) {
-        std::cout << "  " << pack["id"].get<std::string>() << ": " << pack["state"].get<std::string>();
-        if (pack.contains("download_bytes") && pack["download_bytes"].is_number())
-            std::cout << "; installing downloads about " << human_bytes(pack["download_bytes"].get<std::uint64_t>());
-        if (pack.contains("disk_bytes") && pack["disk_bytes"].is_number())
-            std::cout << " and takes " << human_bytes(pack["disk_bytes"].get<std::uint64_t>()) << " of disk";
+        const std::string state = pack["state"];
+        std::cout << "  " << std::left << std::setw(12) << pack["id"].get<std::string>() << state;
+        if (!pack.value("problem", std::string()).empty()) std::cout << " (" << pack["problem"].get<std::string>() << ")";
+        if (pack.contains("installed"))
+            std::cout << ", Python " << pack["installed"]["python"].get<std::string>() << ", "
+                      << pack["installed"]["candidate"].get<std::string>();
+        if (state != "installed" && pack.contains("size")) {
+            const double download_mb = pack["size"].value("download_mb", 0.0);
+            std::cout << "; `" << pack["install"].get<std::string>() << "` downloads "
+                      << (download_mb < 1 ? std::string("under 1") : "about " + std::to_string(static_cast<int>(download_mb)))
+                      << " MB";
+        }
+        for (const auto &requirement : pack.value("system_missing", nlohmann::json::array()))
+            std::cout << "; needs " << requirement["name"].get<std::string>() << ": "
+                      << requirement["install"].get<std::string>();
         std::cout << "\n";
     }
 
@@ -87,8 +97,7 @@ void add_doctor_command(CLI::App &app, CliContext &context, Action &action) {
     doctor->callback([&context, &action] {
         action = [&context] {
             const auto choices = choose_backends(context.registry(), context.services(), load_machine_profile(profile_path()));
-            const DoctorInputs inputs{std::filesystem::absolute(context.workspace_path()), installed_data_dir() / "packs",
-                                      &context.registry(), &choices};
+            const DoctorInputs inputs{std::filesystem::absolute(context.workspace_path()), &context.registry(), &choices};
             const auto report = build_doctor_report(inputs);
             if (context.options.json)
                 CliContext::print_json(report);

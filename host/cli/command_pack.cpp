@@ -97,6 +97,7 @@ void print_status(const nlohmann::json &state) {
 
 struct InstallArguments {
     std::string id, wheelhouse, index_url, python;
+    std::vector<std::string> models;
     bool offline = false, force = false;
 };
 
@@ -107,6 +108,7 @@ void install(CliContext &context, const InstallArguments &arguments) {
     if (!arguments.wheelhouse.empty()) request["wheelhouse"] = fs::absolute(arguments.wheelhouse).string();
     if (!arguments.index_url.empty()) request["index_url"] = arguments.index_url;
     if (!arguments.python.empty()) request["python"] = arguments.python;
+    if (!arguments.models.empty()) request["models"] = arguments.models;
 
     HostServices &services = context.services();
     ProgressDisplay progress("pack " + arguments.id, context.options.json    ? ProgressDisplay::Mode::json_lines
@@ -119,7 +121,9 @@ void install(CliContext &context, const InstallArguments &arguments) {
     }();
     progress.finish();
     if (!outcome.ok()) {
-        const ErrorKind kind = outcome.status == DUBHOST_STATUS_BAD_REQUEST ? ErrorKind::user : ErrorKind::backend;
+        const ErrorKind kind = outcome.status == DUBHOST_STATUS_BAD_REQUEST || outcome.status == DUBHOST_STATUS_NOT_INSTALLED
+                                   ? ErrorKind::user
+                                   : ErrorKind::backend;
         throw Failure(kind, outcome.document.value("code", std::string("install-failed")), outcome.error_message(),
                       outcome.error_hint());
     }
@@ -176,6 +180,7 @@ void add_pack_commands(CLI::App &app, CliContext &context, Action &action) {
     install_command->add_flag("--offline", arguments.offline, "Never use the network (needs --wheelhouse or --index-url)");
     install_command->add_option("--python", arguments.python, "The interpreter to build the venv with");
     install_command->add_flag("--force", arguments.force, "Install again even when installed");
+    install_command->add_option("--model", arguments.models, "Also provision this optional model (repeatable)");
     install_command->add_flag("--json", context.options.json, "Print the receipt as JSON");
     install_command->callback([&context, &action] {
         action = [&context] {

@@ -4,6 +4,9 @@
 #include "dubhost/host/version.hpp"
 #include "dubhost/host/workspace.hpp"
 
+#include <dubhost/packs/pack_installer.hpp>
+#include <dubhost/plugin.hpp>
+
 #include <fstream>
 #include <sstream>
 
@@ -25,30 +28,31 @@ nlohmann::json workspace_section(const fs::path &root) {
     return {{"path", root.string()}, {"exists", exists}, {"disk_bytes", disk}};
 }
 
-// Packs are described by pack.json files; installed ones have a receipt in the workspace.
-nlohmann::json packs_section(const fs::path &manifests, const fs::path &workspace) {
+// Every pack a loaded plugin provides (plugin.json's `pack`), its state read by the pack runtime from
+// the pack.json beside the plugin and the workspace's packs/<id>/.
+nlohmann::json packs_section(const PluginRegistry &registry, const fs::path &workspace) {
     nlohmann::json packs = nlohmann::json::array();
-    std::error_code error;
-    for (fs::directory_iterator it(manifests, error), end; !error && it != end; it.increment(error)) {
-        const fs::path manifest_path = it->path() / "pack.json";
-        std::ifstream in(manifest_path);
-        if (!in) continue;
-        std::stringstream text;
-        text << in.rdbuf();
-        const auto manifest = nlohmann::json::parse(text.str(), nullptr, false);
-        const std::string id = it->path().filename().string();
-        if (manifest.is_discarded()) {
-            packs.push_back({{"id", id}, {"state", "bad-manifest"}, {"manifest", manifest_path.string()}});
-            continue;
+    for (const auto &plugin : registry.plugins()) {
+        if (plugin->manifest.pack.empty()) continue;
+        const fs::path manifest_path = plugin->report.candidate.library.parent_path() / "pack.json";
+        nlohmann::json entry = {{"id", plugin->manifest.pack},
+                                {"plugin", plugin->manifest.id},
+                                {"manifest", manifest_path.string()},
+                                {"install", "dubhost pack install " + plugin->manifest.pack}};
+        try {
+            const packs::PackManifest manifest = packs::read_pack_manifest(manifest_path);
+            const nlohmann::json status = packs::pack_status(manifest, workspace / "packs");
+            for (const char *field : {"state", "problem", "python_range", "size", "system_missing"}) entry[field] = status[field];
+            entry["disk_used_bytes"] = disk_usage(workspace / "packs" / manifest.id);
+            if (status["receipt"].is_object())
+                entry["installed"] = {{"python", status["receipt"]["python"].value("version", std::string())},
+                                      {"candidate", status["receipt"]["candidate"].value("name", std::string())},
+                                      {"installed_at", status["receipt"].value("installed_at", std::string())}};
+        } catch (const sdk::CallError &error) {
+            entry["state"] = "bad-manifest";
+            entry["problem"] = error.what();
         }
-        const bool installed = fs::exists(workspace / "packs" / id / "receipt.json", error);
-        packs.push_back({{"id", id},
-                         {"state", installed ? "installed" : "not-installed"},
-                         {"manifest", manifest_path.string()},
-                         {"download_bytes", manifest.value("download_bytes", nlohmann::json(nullptr))},
-                         {"disk_bytes", manifest.value("disk_bytes", nlohmann::json(nullptr))},
-                         {"disk_used_bytes", disk_usage(workspace / "packs" / id)},
-                         {"install", "dubhost pack install " + id}});
+        packs.push_back(std::move(entry));
     }
     return packs;
 }
@@ -68,8 +72,7 @@ nlohmann::json build_doctor_report(const DoctorInputs &inputs) {
                            {"path", plugin->report.candidate.library.string()}});
     report["plugins"] = {{"loaded", plugins}, {"rejected", registry.rejected()}};
     report["backends"] = *inputs.choices;
-    report["packs"] = packs_section(inputs.packs_dir, inputs.workspace);
-    report["packs_dir"] = inputs.packs_dir.string();
+    report["packs"] = packs_section(registry, inputs.workspace);
     const auto interpreters = discover_python_interpreters();
     report["python"] = interpreters;
 
@@ -87,6 +90,15 @@ nlohmann::json build_doctor_report(const DoctorInputs &inputs) {
                                ok ? choice.capability + " uses '" + choice.candidates[*choice.selected].backend.info->id + "'"
                                   : "no installed " + choice.capability + " backend: " + choice.reason,
                                ok ? "" : "install a plugin that provides '" + choice.capability + "' (see `dubhost backends`)"));
+    }
+    for (const auto &pack : report["packs"]) {
+        const std::string state = pack["state"];
+        if (state == "installed" || state == "not-installed") continue;  // packs are optional; a damaged one is not
+        checks.push_back(
+            check("pack:" + pack["id"].get<std::string>(), false,
+                  "pack " + pack["id"].get<std::string>() + " is " + state + ": " + pack.value("problem", std::string()),
+                  state == "bad-manifest" ? "reinstall the " + pack["plugin"].get<std::string>() + " plugin"
+                                          : "run `" + pack["install"].get<std::string>() + "`"));
     }
     const bool python_ok =
         std::any_of(interpreters.begin(), interpreters.end(), [](const auto &p) { return p.runs && p.has_venv; });

@@ -64,9 +64,4 @@ std::vector<PluginSearchDir> plugin_search_path(const std::vector<fs::path> &com
     return dirs;
 }
 
-fs::path installed_data_dir() {
-    const fs::path binary = executable_path();
-    return (binary.parent_path().parent_path() / "share" / "dubhost").lexically_normal();
-}
-
 }  // namespace dubhost

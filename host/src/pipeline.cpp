@@ -227,9 +227,10 @@ StageOutcome Pipeline::execute(JobRecord &job, const Item &item, const StageRequ
                                      {"params", params},
                                      {"inputs", plan.inputs},
                                      {"outputs", plan.outputs},
-                                     {"work_dir", plan.work_dir.string()}};
+                                     {"work_dir", plan.work_dir.string()},
+                                     {"log", job.log_path}};
     log << "job " << job.id << ": " << request.stage << " with " << backend_id << " " << job.backend_version << "\n"
-        << document.dump(2) << "\n";
+        << document.dump(2) << std::endl;  // flushed: a pack runner appends its own output to this log
     const auto started = std::chrono::steady_clock::now();
     const CallOutcome outcome = call_backend(*backend.backend.entry_points, BackendEntry::run, services_, document);
     services_.set_log_sink({});

@@ -75,7 +75,11 @@ StagePlan plan_stage(const Workspace &workspace, const Item &item, const StageRe
         const fs::path mix = extracted("mix_48k");
         plan.inputs["mix"] = mix.string();
         plan.input_files.push_back({"mix", mix});
-        const fs::path dir = derived / "separation" / (backend_id + "_2stems");
+        // spleeter --param stems=4 writes drums, bass and other beside vocals and background.
+        const auto stems = request.params.contains("stems") && request.params["stems"].is_number_integer()
+                               ? request.params["stems"].get<int>()
+                               : 2;
+        const fs::path dir = derived / "separation" / (backend_id + "_" + std::to_string(stems) + "stems");
         plan.outputs = {{"vocals", (dir / "vocals.wav").string()}, {"background", (dir / "background.wav").string()}};
     } else if (stage == "asr") {
         const fs::path speech = extracted("speech_16k");

@@ -100,9 +100,11 @@ BOOST_AUTO_TEST_CASE(backends_and_doctor_explain_the_choice) {
         saw_tts = true;
         // fixture-missing ranks highest but is not installed; espeak-ng (in-tree) outranks fixture-echo.
         BOOST_TEST(choice["selected"] == "espeak-ng");
-        BOOST_TEST(choice["backends"].size() == 3u);
+        BOOST_TEST(choice["backends"].size() == 4u);  // the fixtures, espeak-ng and pyttsx3 (its pack not installed)
         BOOST_TEST(choice["backends"][0]["id"] == "fixture-missing");
         BOOST_TEST(choice["backends"][0]["installed"] == false);
+        for (const auto &backend : choice["backends"])
+            if (backend["id"] == "pyttsx3") BOOST_TEST(backend["installed"] == false);
     }
     BOOST_TEST(saw_tts);
     const auto doctor = run_json({"--workspace", ws.path().string(), "--plugin-path", fixture_dir.string(), "doctor", "--json"});
@@ -169,6 +171,13 @@ BOOST_AUTO_TEST_CASE(user_errors_exit_1_with_the_fix) {
     BOOST_TEST(json::parse(unknown.out)["error"]["code"] == "no-such-item");
     BOOST_TEST(json::parse(unknown.out)["error"]["hint"].get<std::string>().find("dubhost items") != std::string::npos);
     BOOST_TEST(dubhost_run({"--workspace", ws, "track", "export", "12345"}).exit_code == 1);
+    // A pack-backed backend whose pack is not installed fails before any work, naming the install.
+    const auto no_pack = dubhost_run({"--workspace", ws, "run", "separate", item, "--backend", "spleeter"});
+    BOOST_TEST(no_pack.exit_code == 1);
+    BOOST_TEST(no_pack.err.find("the spleeter separate backend is not installed") != std::string::npos, no_pack.err);
+    BOOST_TEST(
+        no_pack.err.find("run `dubhost pack install spleeter`; installed separate backends here: native") != std::string::npos,
+        no_pack.err);
 }
 
 BOOST_AUTO_TEST_CASE(import_stores_the_probe_and_refuses_what_ffmpeg_cannot_read) {

@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <set>
 
 namespace fs = std::filesystem;
 using namespace dubhost;
@@ -178,9 +179,10 @@ BOOST_AUTO_TEST_CASE(offline_without_a_source_and_an_unreachable_index_fail_fast
     BOOST_TEST(unreachable.code() == "index-unreachable");
     BOOST_TEST(std::string(unreachable.what()).find("http://127.0.0.1:9/simple/ cannot be reached") != std::string::npos,
                unreachable.what());
-    BOOST_TEST(unreachable.hint().find("pip download --only-binary=:all: dubhost_fixture_tone==2.0") != std::string::npos,
+    BOOST_TEST(unreachable.hint().find("pip download --only-binary=:all: --python-version 3.") != std::string::npos,
                unreachable.hint());
-    BOOST_TEST(unreachable.hint().find("--wheelhouse DIR --offline") != std::string::npos);
+    BOOST_TEST(unreachable.hint().find(" -d wheels 'dubhost_fixture_tone==2.0'`") != std::string::npos, unreachable.hint());
+    BOOST_TEST(unreachable.hint().find("--wheelhouse wheels --offline") != std::string::npos);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     BOOST_TEST(seconds < 60.0);  // a venv is made, then the index check fails at once
     BOOST_TEST(environments(packs / "fixture") == 0u);
@@ -205,6 +207,79 @@ BOOST_AUTO_TEST_CASE(models_are_fetched_checked_and_given_to_the_health_check) {
     const auto error = failure_of(parse(with_model), offline());
     BOOST_TEST(error.code() == "model-failed");
     BOOST_TEST(std::string(error.what()).find("sha256 mismatch") != std::string::npos, error.what());
+}
+
+// Spleeter's shape: an archive unpacked into a folder with a marker file, read through a variable
+// whose value the manifest derives from {models}; an optional model only on request; a model that
+// the library's own downloader fetches (faster-whisper's shape), recorded with its files' hashes.
+BOOST_AUTO_TEST_CASE(archives_optional_and_fetched_models_reach_the_health_check) {
+    fs::create_directories(dir / "archive");
+    test::write_file(dir / "archive" / "model.index", "weights");
+    const auto packed = run_child({"tar", "-czf", (dir / "2stems.tar.gz").string(), "-C", (dir / "archive").string(), "."},
+                                  std::chrono::seconds(20));
+    BOOST_TEST_REQUIRE(packed.exit_code == 0, packed.err);
+    test::write_file(dir / "4stems.bin", "four");
+    auto pack = manifest(
+        "import os\n"
+        "root = os.environ['FIXTURE_MODELS']\n"
+        "assert open(os.path.join(root, '2stems', '.probe')).read() == 'OK'\n"
+        "assert open(os.path.join(root, '2stems', 'model.index')).read() == 'weights'\n"
+        "assert open(os.path.join(os.environ['FIXTURE_FETCHED'], 'config.json')).read() == '{}'\n");
+    pack["environment"] = {{"FIXTURE_MODELS", "{models}/pretrained"}};
+    pack["models"] = {
+        {{"name", "2stems"},
+         {"source", "file://" + (dir / "2stems.tar.gz").string()},
+         {"sha256", sha256_of(dir / "2stems.tar.gz")},
+         {"destination", "pretrained/2stems"},
+         {"unpack", "tar.gz"},
+         {"files", {{".probe", "OK"}}}},
+        {{"name", "4stems"},
+         {"source", "file://" + (dir / "4stems.bin").string()},
+         {"sha256", sha256_of(dir / "4stems.bin")},
+         {"destination", "pretrained/4stems.bin"},
+         {"optional", true}},
+        {{"name", "fetched"},
+         {"fetch", "import os, sys\nos.makedirs(sys.argv[1])\nopen(os.path.join(sys.argv[1], 'config.json'), 'w').write('{}')\n"},
+         {"destination", "fetched"},
+         {"env", "FIXTURE_FETCHED"}}};
+    const json receipt = packs::install_pack(parse(pack), offline());
+    BOOST_TEST_REQUIRE(receipt["models"].size() == 2u);  // the optional one was not asked for
+    BOOST_TEST(receipt["models"][1]["files_sha256"]["config.json"] ==
+               "44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a");
+    const auto installed = packs::installed_pack(parse(pack), packs);
+    BOOST_TEST_REQUIRE(installed.has_value());
+    BOOST_TEST(fs::exists(fs::path(installed->environment.at("FIXTURE_MODELS")) / "2stems" / ".probe"));
+    BOOST_TEST(!fs::exists(fs::path(installed->environment.at("FIXTURE_MODELS")) / "4stems.bin"));
+
+    auto with_optional = offline();
+    with_optional.models = {"4stems"};
+    const json again = packs::install_pack(parse(pack), with_optional);  // not "already installed": a model is missing
+    BOOST_TEST(again["already_installed"] == false);
+    BOOST_TEST(again["models"].size() == 3u);
+    BOOST_TEST(packs::install_pack(parse(pack), with_optional)["already_installed"] == true);
+
+    with_optional.models = {"8stems"};
+    const auto unknown = failure_of(parse(pack), with_optional);
+    BOOST_TEST(unknown.code() == "unknown-model");
+    BOOST_TEST(unknown.hint() == "its optional models: 4stems");
+}
+
+BOOST_AUTO_TEST_CASE(a_missing_system_library_is_reported_before_any_work) {
+    auto pack = manifest();
+    pack["system"] = {
+        {{"kind", "library"}, {"name", "libdubhost-absent.so.7"}, {"install", "apt-get install libdubhost-absent7"}},
+        {{"kind", "library"}, {"name", "libc.so.6"}, {"install", "apt-get install libc6"}},
+        {{"kind", "program"}, {"name", "sh"}, {"install", "apt-get install dash"}}};
+    const auto started = std::chrono::steady_clock::now();
+    const auto error = failure_of(parse(pack), offline());
+    BOOST_TEST(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() < 1.0);
+    BOOST_TEST(error.code() == "system-requirement-missing");
+    BOOST_TEST(std::string(error.what()) == "pack fixture needs libdubhost-absent.so.7 (library), which this machine lacks");
+    BOOST_TEST(error.hint() == "apt-get install libdubhost-absent7, then run `dubhost pack install fixture` again");
+    const json status = packs::pack_status(parse(pack), packs);
+    BOOST_TEST_REQUIRE(status["system_missing"].size() == 1u);
+    BOOST_TEST(status["system_missing"][0]["name"] == "libdubhost-absent.so.7");
+    BOOST_TEST(!fs::exists(packs / "fixture" / "install.log"));  // nothing was started
 }
 
 BOOST_AUTO_TEST_CASE(cancelling_mid_install_leaves_nothing_and_remove_deletes_the_pack) {
@@ -250,11 +325,16 @@ BOOST_AUTO_TEST_CASE(the_pack_commands_drive_a_pack_backed_plugin) {
     };
     const auto listed = dubhost({"pack", "list", "--json"});
     BOOST_TEST_REQUIRE(listed.exit_code == 0, listed.err);
-    const json packs_listed = json::parse(listed.out)["packs"];
-    BOOST_TEST_REQUIRE(packs_listed.size() == 1u);
-    BOOST_TEST(packs_listed[0]["id"] == "fixture");
-    BOOST_TEST(packs_listed[0]["state"] == "not-installed");
-    BOOST_TEST(packs_listed[0]["backends"][0] == "tts/fixture-pack");
+    json fixture_listed;
+    std::set<std::string> pack_ids;
+    const json list_document = json::parse(listed.out);
+    for (const auto &pack : list_document["packs"]) {
+        pack_ids.insert(pack["id"].get<std::string>());
+        if (pack["id"] == "fixture") fixture_listed = pack;
+    }
+    BOOST_TEST((pack_ids == std::set<std::string>{"diarization", "fixture", "pyttsx3", "spleeter", "whisper"}));
+    BOOST_TEST(fixture_listed["state"] == "not-installed");
+    BOOST_TEST(fixture_listed["backends"][0] == "tts/fixture-pack");
 
     // The backend says how to install its pack when it is missing.
     const auto imported = dubhost({"import", "/usr/share/sounds/alsa/Front_Center.wav", "--json"});
@@ -285,13 +365,28 @@ BOOST_AUTO_TEST_CASE(the_pack_commands_drive_a_pack_backed_plugin) {
     BOOST_TEST(status.out.find("fixture: installed") != std::string::npos, status.out);
     BOOST_TEST(status.out.find("dubhost-fixture-tone 1.0") != std::string::npos, status.out);
     BOOST_TEST(dubhost({"pack", "logs", "fixture"}).out.find("=== installed") != std::string::npos);
+    const json doctor = json::parse(dubhost({"doctor", "--json"}).out);
+    for (const auto &pack : doctor["packs"])
+        if (pack["id"] == "fixture") BOOST_TEST(pack["installed"]["candidate"] == "fallback");
+
+    // A job through the whole chain: host -> plugin -> the pack's venv -> runner.py, on the protocol pipe.
+    test::write_file(dir / "script.srt", "1\n00:00:00,000 --> 00:00:00,800\nOne.\n\n2\n00:00:01,000 --> 00:00:01,900\nTwo.\n");
+    BOOST_TEST_REQUIRE(dubhost({"track", "import", item, (dir / "script.srt").string()}).exit_code == 0);
+    const auto ran = dubhost({"run", "tts", item, "--backend", "fixture-pack", "--json"});
+    BOOST_TEST_REQUIRE(ran.exit_code == 0, ran.err);
+    const auto job_id = std::to_string(json::parse(ran.out.substr(ran.out.find("{\n")))["job"]["id"].get<std::int64_t>());
+    const json job = json::parse(dubhost({"job", job_id, "--json"}).out);
+    BOOST_TEST(job["status"] == "succeeded");
+    BOOST_TEST(job["result"]["tone"] == 440);
+    BOOST_TEST(test::read_file(job["log"].get<std::string>()).find("fixture runner: tone 440 Hz") != std::string::npos);
 
     BOOST_TEST(dubhost({"pack", "remove", "fixture"}).exit_code == 0);
     BOOST_TEST(!fs::exists(dir / "ws" / "packs" / "fixture"));
     BOOST_TEST(json::parse(dubhost({"pack", "status", "fixture", "--json"}).out)["state"] == "not-installed");
     const auto unknown = dubhost({"pack", "install", "nope"});
     BOOST_TEST(unknown.exit_code == 1);
-    BOOST_TEST(unknown.err.find("packs here: fixture") != std::string::npos, unknown.err);
+    BOOST_TEST(unknown.err.find("packs here: diarization, fixture, pyttsx3, spleeter, whisper") != std::string::npos,
+               unknown.err);
     BOOST_TEST(dubhost({"pack", "remove", "../ws"}).err.find("is not a pack id") != std::string::npos);
     BOOST_TEST(fs::exists(dir / "ws"));
 }

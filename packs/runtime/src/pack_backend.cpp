@@ -1,5 +1,7 @@
 #include "dubhost/packs/pack_backend.hpp"
 
+#include "dubhost/packs/pack_runner.hpp"
+
 #include <dlfcn.h>
 
 namespace dubhost::packs {
@@ -43,13 +45,18 @@ InstalledPack PackBackend::require_installed(const sdk::Host &host) const {
 json PackBackend::status(const sdk::Host &host, const json &) {
     const json pack_state = pack_status(pack(), packs_dir(host));
     const bool installed = pack_state["state"] == "installed";
-    json missing = json::array();
-    if (!installed) missing.push_back("the " + pack().id + " pack (`dubhost pack install " + pack().id + "`)");
-    return {{"installed", installed},
-            {"version", backend_version()},
-            {"missing", missing},
-            {"notes", json::array()},
-            {"pack", pack_state}};
+    json missing = json::array(), notes = json::array();
+    for (const auto &requirement : pack_state["system_missing"]) {
+        missing.push_back(requirement["name"]);
+        notes.push_back(requirement["install"]);
+    }
+    if (!installed) {
+        missing.push_back("the " + pack().id + " pack");
+        notes.push_back("run `dubhost pack install " + pack().id + "`");
+    }
+    if (!pack_state["problem"].get<std::string>().empty()) notes.push_back(pack_state["problem"]);
+    return {
+        {"installed", installed}, {"version", backend_version()}, {"missing", missing}, {"notes", notes}, {"pack", pack_state}};
 }
 
 json PackBackend::install(const sdk::Host &host, const json &request) {
@@ -62,9 +69,29 @@ json PackBackend::install(const sdk::Host &host, const json &request) {
         options.index_url = request["index_url"].get<std::string>();
     options.offline = request.value("offline", false);
     options.force = request.value("force", false);
+    if (request.contains("models") && request["models"].is_array())
+        for (const auto &model : request["models"])
+            if (model.is_string()) options.models.push_back(model.get<std::string>());
     options.progress = [&host](double fraction, const std::string &message) { host.progress(fraction, message); };
     options.cancelled = [&host] { return host.cancelled(); };
     return install_pack(pack(), options);
+}
+
+json PackBackend::run_runner(const sdk::Host &host, const json &job) const {
+    const InstalledPack installed = require_installed(host);
+    RunnerRequest request;
+    request.pack_id = pack().id;
+    request.python = installed.python;
+    request.script = this_library_folder() / "runner.py";
+    request.python_path = {this_library_folder()};
+    request.environment = installed.environment;
+    request.job = job;
+    if (job.contains("log") && job["log"].is_string()) request.log = job["log"].get<std::string>();
+    RunnerEvents events;
+    events.progress = [&host](double fraction, const std::string &message) { host.progress(fraction, message); };
+    events.log = [&host](dubhost_log_level level, const std::string &message) { host.log(level, message); };
+    events.cancelled = [&host] { return host.cancelled(); };
+    return run_pack_runner(request, events);
 }
 
 }  // namespace dubhost::packs

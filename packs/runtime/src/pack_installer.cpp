@@ -5,6 +5,7 @@
 #include <dubhost/plugin.hpp>
 #include <unistd.h>
 
+#include <algorithm>
 #include <ctime>
 #include <fstream>
 #include <sstream>
@@ -19,13 +20,15 @@ namespace {
 
 const char *const default_index = "https://pypi.org/simple/";
 
-// Fetches a model with the pack's own interpreter: a temporary file, a sha256 check, a rename.
-constexpr const char *fetch_script = R"PY(import hashlib, os, sys, urllib.request
-source, destination, expected = sys.argv[1:4]
+// Fetches a model with the pack's own interpreter: a temporary file, a sha256 check, then either a
+// rename or an archive unpacked into a temporary folder (members that would land outside it are
+// refused) that is renamed into place with its marker files.
+constexpr const char *fetch_script = R"PY(import hashlib, json, os, shutil, sys, tarfile, urllib.request, zipfile
+source, destination, expected, unpack, files = sys.argv[1:6]
 os.makedirs(os.path.dirname(destination), exist_ok=True)
-part = destination + '.part'
+download = destination + '.download.part'
 digest = hashlib.sha256()
-with urllib.request.urlopen(source, timeout=60) as response, open(part, 'wb') as out:
+with urllib.request.urlopen(source, timeout=60) as response, open(download, 'wb') as out:
     while True:
         block = response.read(1 << 20)
         if not block:
@@ -33,9 +36,50 @@ with urllib.request.urlopen(source, timeout=60) as response, open(part, 'wb') as
         digest.update(block)
         out.write(block)
 if digest.hexdigest() != expected.lower():
-    os.remove(part)
+    os.remove(download)
     sys.exit('sha256 mismatch for %s: got %s, expected %s' % (source, digest.hexdigest(), expected))
-os.replace(part, destination)
+if not unpack:
+    os.replace(download, destination)
+    sys.exit(0)
+staging = destination + '.part'
+shutil.rmtree(staging, ignore_errors=True)
+os.makedirs(staging)
+top = os.path.realpath(staging)
+def inside(name):
+    target = os.path.realpath(os.path.join(staging, name))
+    return target == top or target.startswith(top + os.sep)
+if unpack == 'tar.gz':
+    with tarfile.open(download, 'r:gz') as archive:
+        for member in archive.getmembers():
+            if not inside(member.name) or member.issym() or member.islnk() or member.isdev():
+                sys.exit('refusing archive member %s of %s' % (member.name, source))
+        archive.extractall(staging)
+else:
+    with zipfile.ZipFile(download) as archive:
+        for name in archive.namelist():
+            if not inside(name):
+                sys.exit('refusing archive member %s of %s' % (name, source))
+        archive.extractall(staging)
+os.remove(download)
+for name, content in json.loads(files).items():
+    with open(os.path.join(staging, name), 'w') as marker:
+        marker.write(content)
+shutil.rmtree(destination, ignore_errors=True)
+os.replace(staging, destination)
+)PY";
+
+// The sha256 of every file under a folder (or of one file), as JSON: what a `fetch` model brought.
+constexpr const char *hash_script = R"PY(import hashlib, json, os, sys
+top = sys.argv[1]
+paths = [top] if os.path.isfile(top) else sorted(os.path.join(d, f) for d, _, fs in os.walk(top) for f in fs)
+hashes = {}
+for path in paths:
+    digest = hashlib.sha256()
+    with open(path, 'rb') as data:
+        for block in iter(lambda: data.read(1 << 20), b''):
+            digest.update(block)
+    hashes[os.path.relpath(path, top) if path != top else os.path.basename(top)] = digest.hexdigest()
+print(json.dumps(hashes))
 )PY";
 
 constexpr const char *reach_script = R"PY(import sys, urllib.request
@@ -78,6 +122,23 @@ std::uintmax_t disk_bytes(const fs::path &dir) {
          it.increment(error))
         if (it->is_regular_file(error) && !it->is_symlink(error)) total += it->file_size(error);
     return total;
+}
+
+// Requirement specs as a user pastes them into a shell: `>` and `<` must not become redirections.
+std::string shell_quoted(const std::vector<std::string> &items) {
+    std::string out;
+    for (const auto &item : items) out += (out.empty() ? "'" : " '") + item + "'";
+    return out;
+}
+
+bool has_models(const json &receipt, const std::vector<std::string> &names) {
+    for (const auto &name : names) {
+        bool found = false;
+        for (const auto &model : receipt.value("models", json::array()))
+            found = found || (model.is_object() && model.value("name", std::string()) == name);
+        if (!found) return false;
+    }
+    return true;
 }
 
 // Network trouble that a second try may not have: worth retrying with a pause.
@@ -126,7 +187,13 @@ private:
                              std::map<std::string, std::string> environment = {}) {
         append_log(layout_.log, "$ " + joined(argv));
         environment["PYTHONNOUSERSITE"] = "1";
-        ProcessResult result = run_process({std::move(argv), environment, timeout, options_.cancelled, layout_.log, {}});
+        ProcessRequest request;
+        request.argv = std::move(argv);
+        request.environment = std::move(environment);
+        request.timeout = timeout;
+        request.cancelled = options_.cancelled;
+        request.log = layout_.log;
+        ProcessResult result = run_process(request);
         if (result.cancelled) throw_if_cancelled();
         if (!result.succeeded()) append_log(layout_.log, "=> " + result.outcome());
         return result;
@@ -154,6 +221,8 @@ private:
     void create_environment();
     json install_candidates();
     json provision_models();
+    bool wanted(const ModelToProvision &model) const;
+    void check_request() const;
     void check_health();
     json switch_in(json receipt);
 
@@ -247,9 +316,10 @@ void Installer::create_environment() {
             throw CallError(
                 DUBHOST_STATUS_ERROR, "index-unreachable",
                 "the package index " + source_["index"].get<std::string>() + " cannot be reached (" + reach.last_lines(1) + ")",
-                "on a machine with network access, run `pip download --only-binary=:all: " +
-                    joined(pack_.candidates.front().requirements) +
-                    "` into a folder, copy it here, and pass --wheelhouse DIR --offline (or --index-url URL of a "
+                "on a machine with network access, run `pip download --only-binary=:all: --python-version " +
+                    base_->version.substr(0, base_->version.rfind('.')) + " -d wheels " +
+                    shell_quoted(pack_.candidates.front().requirements) +
+                    "`, copy the wheels folder here, and pass --wheelhouse wheels --offline (or --index-url URL of a "
                     "mirror you can reach)");
     }
 }
@@ -291,29 +361,57 @@ json Installer::install_candidates() {
         "no install candidate of pack " + pack_.id + " could be installed with Python " + base_->version + ":" + failures, hint);
 }
 
+bool Installer::wanted(const ModelToProvision &model) const {
+    return !model.optional || std::find(options_.models.begin(), options_.models.end(), model.name) != options_.models.end();
+}
+
 json Installer::provision_models() {
     json models = json::array();
-    for (std::size_t i = 0; i < pack_.models.size(); ++i) {
-        const auto &model = pack_.models[i];
-        progress(0.72 + 0.15 * static_cast<double>(i) / static_cast<double>(pack_.models.size()), "fetching model " + model.name);
+    std::vector<const ModelToProvision *> chosen;
+    for (const auto &model : pack_.models)
+        if (wanted(model)) chosen.push_back(&model);
+    for (std::size_t i = 0; i < chosen.size(); ++i) {
+        const auto &model = *chosen[i];
+        progress(0.72 + 0.15 * static_cast<double>(i) / static_cast<double>(chosen.size()), "fetching model " + model.name);
         const fs::path destination = environment_ / "models" / model.destination;
-        const ProcessResult fetched = run_logged(
-            {python_.string(), "-c", fetch_script, model.source, destination.string(), model.sha256}, std::chrono::hours(2));
+        const std::string origin = model.source.empty() ? "its fetch step" : model.source;
+        ProcessResult fetched;
+        if (!model.source.empty()) {
+            fetched = run_logged({python_.string(), "-c", fetch_script, model.source, destination.string(), model.sha256,
+                                  model.unpack, json(model.files).dump()},
+                                 std::chrono::hours(2));
+        } else {
+            // The library's own downloader (e.g. faster-whisper's): into a temporary folder, then renamed.
+            const fs::path staging = destination.string() + ".part";
+            fs::create_directories(destination.parent_path());
+            fetched = run_logged({python_.string(), "-c", model.fetch, staging.string()}, std::chrono::hours(2),
+                                 pack_environment(pack_, environment_ / "venv", environment_ / "models"));
+            if (fetched.succeeded()) {
+                for (const auto &[name, content] : model.files) std::ofstream(staging / name) << content;
+                fs::rename(staging, destination);
+            }
+        }
         if (!fetched.succeeded())
             throw CallError(DUBHOST_STATUS_ERROR, "model-failed",
-                            "cannot fetch model " + model.name + " from " + model.source + ": " + fetched.last_lines(2),
+                            "cannot fetch model " + model.name + " from " + origin + ": " + fetched.last_lines(2),
                             "check the network (or the file) and run the install again; nothing was changed");
-        models.push_back({{"name", model.name}, {"sha256", model.sha256}, {"path", model.destination}});
+        json entry = {{"name", model.name}, {"path", model.destination}, {"source", origin}};
+        if (!model.sha256.empty()) {
+            entry["sha256"] = model.sha256;
+        } else {
+            const ProcessResult hashed =
+                run_logged({python_.string(), "-c", hash_script, destination.string()}, std::chrono::minutes(10));
+            entry["files_sha256"] = hashed.succeeded() ? json::parse(hashed.out, nullptr, false) : json(nullptr);
+        }
+        models.push_back(std::move(entry));
     }
     return models;
 }
 
 void Installer::check_health() {
     progress(0.9, "checking that the pack works");
-    std::map<std::string, std::string> environment;
-    for (const auto &model : pack_.models)
-        if (!model.environment.empty()) environment[model.environment] = (environment_ / "models" / model.destination).string();
-    const ProcessResult health = run_logged({python_.string(), "-c", pack_.health_check}, std::chrono::minutes(5), environment);
+    const ProcessResult health = run_logged({python_.string(), "-c", pack_.health_check}, std::chrono::minutes(5),
+                                            pack_environment(pack_, environment_ / "venv", environment_ / "models"));
     if (!health.succeeded())
         throw CallError(
             DUBHOST_STATUS_ERROR, "health-check-failed",
@@ -339,18 +437,47 @@ json Installer::switch_in(json receipt) {
     return receipt;
 }
 
+// Problems known without touching Python or the network: an unknown model name, a missing system library.
+void Installer::check_request() const {
+    for (const auto &name : options_.models) {
+        std::string optional;
+        bool known = false;
+        for (const auto &model : pack_.models) {
+            if (model.optional) optional += (optional.empty() ? "" : ", ") + model.name;
+            known = known || (model.optional && model.name == name);
+        }
+        if (!known)
+            throw CallError(DUBHOST_STATUS_BAD_REQUEST, "unknown-model",
+                            "pack " + pack_.id + " has no optional model '" + name + "'",
+                            optional.empty() ? "this pack has no optional models" : "its optional models: " + optional);
+    }
+    const auto missing = missing_system_requirements(pack_);
+    if (!missing.empty()) {
+        std::string what, fix;
+        for (const auto &requirement : missing) {
+            what += (what.empty() ? "" : ", ") + requirement.name + " (" + requirement.kind + ")";
+            if (!requirement.install.empty()) fix += (fix.empty() ? "" : "; ") + requirement.install;
+        }
+        throw CallError(DUBHOST_STATUS_NOT_INSTALLED, "system-requirement-missing",
+                        "pack " + pack_.id + " needs " + what + ", which this machine lacks",
+                        (fix.empty() ? "install it" : fix) + ", then run `dubhost pack install " + pack_.id + "` again");
+    }
+}
+
 json Installer::run() {
     fs::create_directories(layout_.root);
     if (!options_.force)
         if (const auto receipt = read_json(layout_.receipt); receipt && receipt->value("manifest_digest", "") == pack_.digest) {
             std::error_code error;
             const fs::path target = fs::read_symlink(layout_.current, error);
-            if (!error && target.filename() == receipt->value("environment", "") && fs::exists(layout_.python(), error)) {
+            if (!error && target.filename() == receipt->value("environment", "") && fs::exists(layout_.python(), error) &&
+                has_models(*receipt, options_.models)) {
                 json answer = *receipt;
                 answer["already_installed"] = true;
                 return answer;
             }
         }
+    check_request();
     const auto started = std::chrono::steady_clock::now();
     append_log(layout_.log, "=== install of pack " + pack_.id + " (manifest " + pack_.version + "), " + now_text());
     choose_sources();  // a missing source is known without probing any interpreter
@@ -390,6 +517,20 @@ json Installer::run() {
 
 }  // namespace
 
+std::map<std::string, std::string> pack_environment(const PackManifest &pack, const fs::path &venv, const fs::path &models) {
+    std::map<std::string, std::string> environment;
+    for (const auto &model : pack.models)
+        if (!model.environment.empty()) environment[model.environment] = (models / model.destination).string();
+    auto expand = [&](std::string value) {
+        for (const auto &[placeholder, folder] : {std::pair<std::string, fs::path>{"{models}", models}, {"{venv}", venv}})
+            for (std::size_t at; (at = value.find(placeholder)) != std::string::npos;)
+                value.replace(at, placeholder.size(), folder.string());
+        return value;
+    };
+    for (const auto &[name, value] : pack.environment) environment[name] = expand(value);
+    return environment;
+}
+
 PackLayout::PackLayout(const fs::path &packs_dir, const std::string &id)
     : root(packs_dir / id), log(root / "install.log"), receipt(root / "receipt.json"), current(root / "current") {}
 
@@ -417,6 +558,15 @@ json pack_status(const PackManifest &pack, const fs::path &packs_dir) {
         status["state"] = "installed";
     }
     if (receipt) status["receipt"] = *receipt;
+    json system_missing = json::array();
+    for (const auto &requirement : missing_system_requirements(pack))
+        system_missing.push_back({{"kind", requirement.kind}, {"name", requirement.name}, {"install", requirement.install}});
+    status["system_missing"] = system_missing;
+    if (!system_missing.empty() && status["state"] == "installed") {
+        status["state"] = "broken";
+        status["problem"] =
+            "needs " + system_missing[0]["name"].get<std::string>() + ": " + system_missing[0]["install"].get<std::string>();
+    }
     return status;
 }
 
@@ -435,10 +585,7 @@ std::optional<InstalledPack> installed_pack(const PackManifest &pack, const fs::
     const json status = pack_status(pack, packs_dir);
     if (status["state"] != "installed") return std::nullopt;
     const PackLayout layout(packs_dir, pack.id);
-    InstalledPack installed{layout.python(), {}};
-    for (const auto &model : pack.models)
-        if (!model.environment.empty()) installed.environment[model.environment] = (layout.models() / model.destination).string();
-    return installed;
+    return InstalledPack{layout.python(), pack_environment(pack, layout.current / "venv", layout.models())};
 }
 
 }  // namespace dubhost::packs

@@ -2,6 +2,10 @@
 
 #include <dubhost/plugin.hpp>
 
+#include <dlfcn.h>
+#include <unistd.h>
+
+#include <cstdlib>
 #include <fstream>
 #include <functional>
 #include <regex>
@@ -64,10 +68,35 @@ PackManifest parse_pack_manifest(const nlohmann::json &document, const std::stri
             pack.candidates.push_back(std::move(candidate));
         }
         pack.constraints = strings(document.value("constraints", nlohmann::json()), origin, "constraints");
-        for (const auto &entry : document.value("models", nlohmann::json::array()))
-            pack.models.push_back({entry.at("name").get<std::string>(), entry.at("source").get<std::string>(),
-                                   entry.at("sha256").get<std::string>(), entry.at("destination").get<std::string>(),
-                                   entry.value("env", std::string())});
+        for (const auto &entry : document.value("models", nlohmann::json::array())) {
+            ModelToProvision model;
+            model.name = entry.at("name").get<std::string>();
+            model.source = entry.value("source", std::string());
+            model.fetch = entry.value("fetch", std::string());
+            model.sha256 = entry.value("sha256", std::string());
+            model.destination = entry.at("destination").get<std::string>();
+            model.environment = entry.value("env", std::string());
+            model.unpack = entry.value("unpack", std::string());
+            model.files = entry.value("files", std::map<std::string, std::string>());
+            model.optional = entry.value("optional", false);
+            if (model.source.empty() == model.fetch.empty()) bad(origin, "model " + model.name + " needs either source or fetch");
+            if (!model.source.empty() && !std::regex_match(model.sha256, std::regex("^[0-9a-fA-F]{64}$")))
+                bad(origin, "model " + model.name + " fetched from a URL needs its sha256");
+            if (!model.unpack.empty() && model.unpack != "tar.gz" && model.unpack != "zip")
+                bad(origin, "model " + model.name + ": unpack is tar.gz or zip");
+            for (const auto &[name, content] : model.files)
+                if (name.empty() || name.find('/') != std::string::npos)
+                    bad(origin, "model " + model.name + ": bad file " + name);
+            pack.models.push_back(std::move(model));
+        }
+        pack.environment = document.value("environment", std::map<std::string, std::string>());
+        for (const auto &entry : document.value("system", nlohmann::json::array())) {
+            SystemRequirement requirement{entry.at("kind").get<std::string>(), entry.at("name").get<std::string>(),
+                                          entry.value("install", std::string())};
+            if (requirement.kind != "library" && requirement.kind != "program")
+                bad(origin, "system requirement kinds are library and program, not " + requirement.kind);
+            pack.system.push_back(std::move(requirement));
+        }
         pack.health_check = document.at("health_check").get<std::string>();
         const auto size = document.value("size", nlohmann::json::object());
         pack.download_mb = size.value("download_mb", 0.0);
@@ -84,6 +113,33 @@ PackManifest parse_pack_manifest(const nlohmann::json &document, const std::stri
             bad(origin, "model " + model.name + " needs a relative destination inside the pack");
     pack.digest = digest_of(document.dump());
     return pack;
+}
+
+namespace {
+
+bool program_on_path(const std::string &name) {
+    const char *path = std::getenv("PATH");
+    std::stringstream folders(path ? path : "/usr/bin:/bin");
+    for (std::string folder; std::getline(folders, folder, ':');)
+        if (!folder.empty() && ::access((std::filesystem::path(folder) / name).c_str(), X_OK) == 0) return true;
+    return false;
+}
+
+bool library_loads(const std::string &soname) {
+    void *handle = ::dlopen(soname.c_str(), RTLD_LAZY | RTLD_LOCAL);
+    if (!handle) return false;
+    ::dlclose(handle);
+    return true;
+}
+
+}  // namespace
+
+std::vector<SystemRequirement> missing_system_requirements(const PackManifest &pack) {
+    std::vector<SystemRequirement> missing;
+    for (const auto &requirement : pack.system)
+        if (!(requirement.kind == "program" ? program_on_path(requirement.name) : library_loads(requirement.name)))
+            missing.push_back(requirement);
+    return missing;
 }
 
 PackManifest read_pack_manifest(const std::filesystem::path &path) {

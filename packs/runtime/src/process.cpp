@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -38,6 +39,14 @@ public:
     int read_end() const { return fds_[0]; }
     int write_end() const { return fds_[1]; }
     void close_read() { close_fd(fds_[0]); }
+    // Moves the write end to a descriptor above `floor` (still close-on-exec).
+    void move_write_end_above(int floor) {
+        const int moved = ::fcntl(fds_[1], F_DUPFD_CLOEXEC, floor + 1);
+        if (moved >= 0) {
+            ::close(fds_[1]);
+            fds_[1] = moved;
+        }
+    }
     void close_write() { close_fd(fds_[1]); }
 
 private:
@@ -91,6 +100,32 @@ std::vector<std::string> merged_environment(const std::map<std::string, std::str
     return variables;
 }
 
+// While alive, a write to a pipe whose reader has gone fails with EPIPE in this thread instead of
+// raising SIGPIPE, which would end the whole host. (A write's SIGPIPE goes to the writing thread.)
+class SigpipeBlocked {
+public:
+    SigpipeBlocked() {
+        sigset_t pipe_only;
+        sigemptyset(&pipe_only);
+        sigaddset(&pipe_only, SIGPIPE);
+        ::pthread_sigmask(SIG_BLOCK, &pipe_only, &previous_);
+    }
+    SigpipeBlocked(const SigpipeBlocked &) = delete;
+    SigpipeBlocked &operator=(const SigpipeBlocked &) = delete;
+    ~SigpipeBlocked() {
+        sigset_t pipe_only;
+        sigemptyset(&pipe_only);
+        sigaddset(&pipe_only, SIGPIPE);
+        const timespec no_wait{0, 0};
+        while (::sigtimedwait(&pipe_only, nullptr, &no_wait) > 0) {  // consume what our writes raised
+        }
+        ::pthread_sigmask(SIG_SETMASK, &previous_, nullptr);
+    }
+
+private:
+    sigset_t previous_{};
+};
+
 }  // namespace
 
 std::string ProcessResult::last_lines(std::size_t count) const {
@@ -113,11 +148,22 @@ std::string ProcessResult::outcome() const {
     return "exit code " + std::to_string(exit_code);
 }
 
+// The file descriptor a runner writes its protocol messages to.
+constexpr int channel_fd = 3;
+
+// Hands over each complete line of `buffer` and keeps the unfinished rest.
+void deliver_lines(std::string &buffer, const std::function<void(const std::string &)> &deliver) {
+    std::size_t start = 0;
+    for (std::size_t end; (end = buffer.find('\n', start)) != std::string::npos; start = end + 1)
+        deliver(buffer.substr(start, end - start));
+    buffer.erase(0, start);
+}
+
 ProcessResult run_process(const ProcessRequest &request) {
     if (request.argv.empty()) throw std::invalid_argument("run_process: empty argv");
     ProcessResult result;
-    Pipe in, out, err;
-    if (!in.valid() || !out.valid() || !err.valid()) {
+    Pipe in, out, err, channel;
+    if (!in.valid() || !out.valid() || !err.valid() || (request.on_channel_line && !channel.valid())) {
         result.start_error = std::string("cannot create pipes: ") + std::strerror(errno);
         return result;
     }
@@ -127,6 +173,11 @@ ProcessResult run_process(const ProcessRequest &request) {
     ::posix_spawn_file_actions_adddup2(setup.actions(), in.read_end(), 0);
     ::posix_spawn_file_actions_adddup2(setup.actions(), out.write_end(), 1);
     ::posix_spawn_file_actions_adddup2(setup.actions(), err.write_end(), 2);
+    if (request.on_channel_line) {
+        // dup2 onto itself would keep close-on-exec; the pipe's end is never 3 only by luck.
+        if (channel.write_end() == channel_fd) channel.move_write_end_above(channel_fd);
+        ::posix_spawn_file_actions_adddup2(setup.actions(), channel.write_end(), channel_fd);
+    }
     // Its own process group, so cancelling reaches whatever it started (pip's build helpers).
     ::posix_spawnattr_setflags(setup.attributes(), POSIX_SPAWN_SETPGROUP);
     ::posix_spawnattr_setpgroup(setup.attributes(), 0);
@@ -147,20 +198,23 @@ ProcessResult run_process(const ProcessRequest &request) {
     in.close_read();
     out.close_write();
     err.close_write();
-    if (!request.stdin_data.empty()) {
-        // Small documents only (job JSON): larger ones would need writing alongside the reads.
-        const ::sighandler_t previous = ::signal(SIGPIPE, SIG_IGN);
-        const ssize_t written = ::write(in.write_end(), request.stdin_data.data(), request.stdin_data.size());
-        (void)written;
-        ::signal(SIGPIPE, previous);
-    }
-    in.close_write();
+    channel.close_write();
+    // stdin is fed as the child reads it, alongside the reads: a large job document must not
+    // deadlock against a child that writes before it has read everything.
+    std::size_t stdin_written = 0;
+    const SigpipeBlocked sigpipe_blocked;
+    if (request.stdin_data.empty())
+        in.close_write();
+    else
+        ::fcntl(in.write_end(), F_SETFL, ::fcntl(in.write_end(), F_GETFL) | O_NONBLOCK);
 
     using clock = std::chrono::steady_clock;
     const auto deadline = clock::now() + request.timeout;
     std::optional<clock::time_point> kill_at;
-    bool out_open = true, err_open = true;
-    while (out_open || err_open) {
+    bool out_open = true, err_open = true, channel_open = static_cast<bool>(request.on_channel_line);
+    std::string channel_buffer;
+    std::ofstream *log_stream = log.is_open() ? &log : nullptr;
+    while (out_open || err_open || channel_open) {
         const auto now = clock::now();
         if (!kill_at && now >= deadline) {
             result.timed_out = true;
@@ -176,14 +230,31 @@ ProcessResult run_process(const ProcessRequest &request) {
             ::kill(-pid, SIGKILL);
             break;
         }
-        std::array<pollfd, 2> fds{{{out_open ? out.read_end() : -1, POLLIN, 0}, {err_open ? err.read_end() : -1, POLLIN, 0}}};
+        const bool feeding = in.write_end() >= 0;
+        std::array<pollfd, 4> fds{{{out_open ? out.read_end() : -1, POLLIN, 0},
+                                   {err_open ? err.read_end() : -1, POLLIN, 0},
+                                   {channel_open ? channel.read_end() : -1, POLLIN, 0},
+                                   {feeding ? in.write_end() : -1, POLLOUT, 0}}};
         const int ready = ::poll(fds.data(), fds.size(), 100);
         if (ready < 0 && errno != EINTR) break;
         if (out_open && (fds[0].revents & (POLLIN | POLLHUP | POLLERR)))
-            out_open = drain(out.read_end(), result.out, 0, log.is_open() ? &log : nullptr);
+            out_open = drain(out.read_end(), result.out, request.kept_output_bytes, log_stream);
         if (err_open && (fds[1].revents & (POLLIN | POLLHUP | POLLERR)))
-            err_open = drain(err.read_end(), result.err, kept_stderr_bytes, log.is_open() ? &log : nullptr);
+            err_open = drain(err.read_end(), result.err, kept_stderr_bytes, log_stream);
+        if (channel_open && (fds[2].revents & (POLLIN | POLLHUP | POLLERR))) {
+            channel_open = drain(channel.read_end(), channel_buffer, 0, nullptr);
+            deliver_lines(channel_buffer, request.on_channel_line);
+        }
+        if (feeding && (fds[3].revents & (POLLOUT | POLLERR | POLLHUP))) {
+            const ssize_t wrote =
+                ::write(in.write_end(), request.stdin_data.data() + stdin_written, request.stdin_data.size() - stdin_written);
+            if (wrote > 0) stdin_written += static_cast<std::size_t>(wrote);
+            // EPIPE: the child closed stdin without reading it all, which is its business.
+            if ((wrote < 0 && errno != EAGAIN && errno != EINTR) || stdin_written == request.stdin_data.size()) in.close_write();
+        }
     }
+    in.close_write();
+    if (!channel_buffer.empty() && request.on_channel_line) request.on_channel_line(channel_buffer);
     int status = 0;
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }

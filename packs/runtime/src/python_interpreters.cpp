@@ -74,7 +74,10 @@ PythonInterpreter probe_python(const fs::path &path) {
     std::error_code error;
     PythonInterpreter interpreter{path, fs::canonical(path, error), {}, false, false, {}};
     if (error) interpreter.resolved = path;
-    const ProcessResult result = run_process({{path.string(), "-c", probe_script}, {}, std::chrono::seconds(10), {}, {}, {}});
+    ProcessRequest request;
+    request.argv = {path.string(), "-c", probe_script};
+    request.timeout = std::chrono::seconds(10);
+    const ProcessResult result = run_process(request);
     if (!result.started) {
         interpreter.problem = result.start_error;
     } else if (!result.succeeded()) {

@@ -13,7 +13,6 @@ namespace dubhost {
 
 struct DoctorInputs {
     std::filesystem::path workspace;  // need not exist: doctor never creates it
-    std::filesystem::path packs_dir;  // where pack manifests (packs/<id>/pack.json) are installed
     const PluginRegistry *registry = nullptr;
     const std::vector<BackendChoice> *choices = nullptr;
 };

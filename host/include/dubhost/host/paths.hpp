@@ -29,7 +29,4 @@ struct PluginSearchDir {
 std::vector<PluginSearchDir> plugin_search_path(const std::vector<std::filesystem::path> &command_line_dirs,
                                                 bool safe_mode = false);
 
-// Shared data installed with the host (<binary>/../share/dubhost), e.g. pack manifests.
-std::filesystem::path installed_data_dir();
-
 }  // namespace dubhost

@@ -1,5 +1,6 @@
 // The base of a Python-backed backend: `status` and `install` answered by the pack runtime from the
-// pack.json installed beside the plugin library; subclasses implement `run` with installed().
+// pack.json installed beside the plugin library; `run` usually hands the job to the pack's runner.py
+// (PackRunnerBackend), or a subclass does its own work with require_installed().
 //
 //   class WhisperAsr : public dubhost::packs::PackBackend {
 //       json run(const sdk::Host &host, const json &job) override { auto pack = require_installed(host); ... }
@@ -31,9 +32,18 @@ protected:
     std::filesystem::path packs_dir(const sdk::Host &host) const;
     // The version reported in status: the manifest's, with the installed candidate when there is one.
     virtual std::string backend_version() const { return "pack " + pack().version; }
+    // Runs runner.py (beside this plugin library) in the installed pack for `job`: progress, logs
+    // and cancellation go through `host`; the runner's output is appended to the job's log.
+    sdk::json run_runner(const sdk::Host &host, const sdk::json &job) const;
 
 private:
     mutable std::optional<PackManifest> pack_;
+};
+
+// A backend that is all runner: each job goes to runner.py as the host sent it.
+class PackRunnerBackend : public PackBackend {
+public:
+    sdk::json run(const sdk::Host &host, const sdk::json &job) override { return run_runner(host, job); }
 };
 
 // The folder of the shared library (plugin) this code is linked into.

@@ -17,6 +17,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace dubhost::packs {
 
@@ -27,6 +28,7 @@ struct InstallOptions {
     std::optional<std::string> index_url;             // --index-url
     bool offline = false;                             // --offline: never touch the network (pip --no-index)
     bool force = false;                               // reinstall even when the receipt matches
+    std::vector<std::string> models;                  // --model: optional models to provision too
     std::function<void(double, const std::string &)> progress;
     std::function<bool()> cancelled;
     int attempts = 3;  // per pip call, for transient (network) failures
@@ -56,5 +58,10 @@ struct InstalledPack {
     std::map<std::string, std::string> environment;
 };
 std::optional<InstalledPack> installed_pack(const PackManifest &pack, const std::filesystem::path &packs_dir);
+
+// The variables a pack's Python code gets: each model's `env`, and the manifest's `environment`
+// with {models} and {venv} expanded to these folders.
+std::map<std::string, std::string> pack_environment(const PackManifest &pack, const std::filesystem::path &venv,
+                                                    const std::filesystem::path &models);
 
 }  // namespace dubhost::packs

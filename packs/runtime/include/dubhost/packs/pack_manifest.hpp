@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -20,10 +21,22 @@ struct InstallCandidate {
 
 struct ModelToProvision {
     std::string name;
-    std::string source;       // URL (https://, file://) fetched by the pack's interpreter
-    std::string sha256;       // of the downloaded file
-    std::string destination;  // relative to the pack's models/ folder
-    std::string environment;  // variable the backend reads: the model's absolute path
+    std::string source;                        // URL (https://, file://) fetched by the pack's interpreter, or
+    std::string fetch;                         // Python code run by the pack's interpreter with the destination as argv[1]
+    std::string sha256;                        // of the downloaded file (required with `source`)
+    std::string destination;                   // relative to the pack's models/ folder
+    std::string environment;                   // variable the backend reads: the model's absolute path
+    std::string unpack;                        // "tar.gz" or "zip": the download is an archive unpacked into destination/
+    std::map<std::string, std::string> files;  // written into destination/ after unpacking (markers)
+    bool optional = false;                     // only with `dubhost pack install ID --model NAME`
+};
+
+// Something outside the venv the pack's library loads or runs (libespeak-ng for pyttsx3, ffmpeg for
+// spleeter): checked by status and before an install, with the command that provides it.
+struct SystemRequirement {
+    std::string kind;  // "library" (dlopen-able soname) or "program" (on PATH)
+    std::string name;
+    std::string install;  // e.g. "apt-get install libespeak-ng1"
 };
 
 struct PackManifest {
@@ -33,6 +46,10 @@ struct PackManifest {
     std::vector<InstallCandidate> candidates;
     std::vector<std::string> constraints;
     std::vector<ModelToProvision> models;
+    // Variables the health check and the runner get; "{models}" and "{venv}" expand to the
+    // installed pack's folders (e.g. spleeter's MODEL_PATH = "{models}/pretrained_models").
+    std::map<std::string, std::string> environment;
+    std::vector<SystemRequirement> system;
     std::string health_check;  // Python source; exit code 0 = healthy
     double download_mb = 0, disk_mb = 0;
     std::string digest;  // sha-like digest of the manifest text: receipts record it
@@ -41,5 +58,8 @@ struct PackManifest {
 // Throws sdk::CallError (code "bad-pack-manifest") naming the file and the problem.
 PackManifest read_pack_manifest(const std::filesystem::path &path);
 PackManifest parse_pack_manifest(const nlohmann::json &document, const std::string &origin);
+
+// The system requirements this machine lacks (empty when all are there).
+std::vector<SystemRequirement> missing_system_requirements(const PackManifest &pack);
 
 }  // namespace dubhost::packs

@@ -16,9 +16,13 @@ struct ProcessRequest {
     std::vector<std::string> argv;                   // argv[0] is looked up on PATH when it has no '/'
     std::map<std::string, std::string> environment;  // added to (or replacing) this process's variables
     std::chrono::milliseconds timeout = std::chrono::minutes(10);
-    std::function<bool()> cancelled;  // polled about ten times a second
-    std::filesystem::path log;        // when set, stdout and stderr are appended to it
-    std::string stdin_data;           // written to the child's stdin, which is then closed
+    std::function<bool()> cancelled;    // polled about ten times a second
+    std::filesystem::path log;          // when set, stdout and stderr are appended to it
+    std::string stdin_data;             // written to the child's stdin (as it reads), which is then closed
+    std::size_t kept_output_bytes = 0;  // 0 keeps all of stdout; otherwise only its last N bytes
+    // When set, the child gets a pipe as file descriptor 3 and every complete line it writes there
+    // is handed over as it arrives (a runner's protocol channel, apart from stdout and stderr).
+    std::function<void(const std::string &line)> on_channel_line;
 };
 
 struct ProcessResult {

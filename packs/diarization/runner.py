@@ -1,0 +1,154 @@
+"""The diarization pack's runner: who speaks when, with webrtcvad, Resemblyzer and scikit-learn.
+
+1. webrtcvad marks 30 ms frames of the 16 kHz speech as voiced; voiced runs become regions (gaps
+   under 300 ms bridged, regions under 300 ms dropped).
+2. Each region is cut into windows of ``window_seconds`` (half overlapping) and Resemblyzer embeds
+   each window (256-d, L2-normalised d-vectors; the weights ship in its wheel, so no download).
+3. Agglomerative clustering, average linkage on cosine distance: a given number of speakers, or a
+   distance threshold that decides how many there are.
+4. Windows become turns (overlaps split at their midpoint, same-speaker neighbours merged), and a
+   copy of the input track gets each segment's speaker by overlap, as the native diarizer does, so
+   both backends write the same files.
+"""
+import os
+import sys
+import wave
+
+import dubhost_runner as runner
+
+SAMPLE_RATE = 16000
+FRAME_MS = 30
+BRIDGE_MS = 300
+SHORTEST_REGION_MS = 300
+MERGE_GAP_MS = 500
+
+
+def read_speech(path, numpy):
+    with wave.open(path, "rb") as reader:
+        if reader.getframerate() != SAMPLE_RATE or reader.getnchannels() != 1 or reader.getsampwidth() != 2:
+            raise runner.RunnerError("bad-input", "%s is not 16 kHz mono 16-bit audio" % path,
+                                     "run the extract stage again: dubhost run extract ITEM --force")
+        return numpy.frombuffer(reader.readframes(reader.getnframes()), dtype="<i2")
+
+
+def speech_regions(samples, vad):
+    """Voiced (start, end) sample ranges."""
+    frame = SAMPLE_RATE * FRAME_MS // 1000
+    regions = []
+    for index in range(len(samples) // frame):
+        chunk = samples[index * frame:(index + 1) * frame]
+        if not vad.is_speech(chunk.tobytes(), SAMPLE_RATE):
+            continue
+        start, end = index * frame, (index + 1) * frame
+        if regions and start - regions[-1][1] <= SAMPLE_RATE * BRIDGE_MS // 1000:
+            regions[-1][1] = end
+        else:
+            regions.append([start, end])
+    return [(start, end) for start, end in regions if end - start >= SAMPLE_RATE * SHORTEST_REGION_MS // 1000]
+
+
+def windows_of(regions, window_seconds):
+    """(start, end) sample ranges, each embedded once; a region shorter than a window is one window."""
+    length = int(window_seconds * SAMPLE_RATE)
+    hop = length // 2
+    windows = []
+    for start, end in regions:
+        if end - start <= length:
+            windows.append((start, end))
+            continue
+        position = start
+        while position + length < end:
+            windows.append((position, position + length))
+            position += hop
+        windows.append((max(start, end - length), end))
+    return windows
+
+
+def cluster(embeddings, speakers, threshold, numpy):
+    if len(embeddings) == 1:
+        return numpy.zeros(1, dtype=int)
+    from sklearn.cluster import AgglomerativeClustering
+
+    settings = dict(n_clusters=min(speakers, len(embeddings)) if speakers else None,
+                    distance_threshold=None if speakers else threshold, linkage="average")
+    try:
+        model = AgglomerativeClustering(metric="cosine", **settings)
+    except TypeError:  # scikit-learn < 1.2 calls it affinity
+        model = AgglomerativeClustering(affinity="cosine", **settings)
+    return model.fit_predict(numpy.asarray(embeddings))
+
+
+def turns_of(windows, labels):
+    """Speaker turns in ms: overlapping windows split at the middle of their overlap, neighbours merged."""
+    turns = []
+    for index, ((start, end), label) in enumerate(zip(windows, labels)):
+        if index > 0 and windows[index - 1][1] > start:
+            start = (windows[index - 1][1] + start) // 2
+        if index + 1 < len(windows) and windows[index + 1][0] < end:
+            end = (windows[index + 1][0] + end) // 2
+        start_ms, end_ms = start * 1000 // SAMPLE_RATE, end * 1000 // SAMPLE_RATE
+        if turns and turns[-1]["label"] == label and start_ms - turns[-1]["end"] <= MERGE_GAP_MS:
+            turns[-1]["end"] = end_ms
+        else:
+            turns.append({"start": start_ms, "end": end_ms, "label": label})
+    # Speakers named in order of first appearance: SPEAKER_0 talks first.
+    names = {}
+    for turn in turns:
+        names.setdefault(turn["label"], "SPEAKER_%d" % len(names))
+    return [{"start": turn["start"], "end": turn["end"], "speaker": names[turn.pop("label")]} for turn in turns]
+
+
+def speaker_for(start, end, turns):
+    """The speaker who talks most within [start, end); the nearest turn's when none overlaps."""
+    overlap = {}
+    nearest, nearest_gap = turns[0]["speaker"], None
+    for turn in turns:
+        shared = min(end, turn["end"]) - max(start, turn["start"])
+        if shared > 0:
+            overlap[turn["speaker"]] = overlap.get(turn["speaker"], 0) + shared
+        gap = max(0, turn["start"] - end, start - turn["end"])
+        if nearest_gap is None or gap < nearest_gap:
+            nearest, nearest_gap = turn["speaker"], gap
+    return max(overlap, key=overlap.get) if overlap else nearest
+
+
+def handle(job, channel):
+    speakers = runner.param(job, "speakers", 0, int, 0, 20)
+    threshold = runner.param(job, "threshold", 0.4, float, 0.01, 2.0)
+    vad_mode = runner.param(job, "vad_mode", 2, int, 0, 3)
+    window_seconds = runner.param(job, "window_seconds", 1.5, float, 0.5, 10.0)
+    track = job["inputs"]["track"]
+    output = job["outputs"]["diarization"]
+
+    import numpy
+    import webrtcvad
+    from resemblyzer import VoiceEncoder
+
+    channel.progress(0.02, "finding speech")
+    samples = read_speech(job["inputs"]["speech"], numpy)
+    windows = windows_of(speech_regions(samples, webrtcvad.Vad(vad_mode)), window_seconds)
+    channel.log("%d speech windows of %.1f s" % (len(windows), window_seconds), level="debug")
+    turns = []
+    if windows:
+        encoder = VoiceEncoder("cpu", verbose=False)
+        embeddings = []
+        for index, (start, end) in enumerate(windows):
+            embeddings.append(encoder.embed_utterance(samples[start:end].astype(numpy.float32) / 32768.0))
+            if index % 10 == 0 or index + 1 == len(windows):
+                channel.progress(0.1 + 0.8 * (index + 1) / len(windows), "voice %d of %d" % (index + 1, len(windows)))
+        channel.progress(0.92, "clustering voices")
+        turns = turns_of(windows, [int(label) for label in cluster(embeddings, speakers, threshold, numpy)])
+
+    speaker_list = sorted({turn["speaker"] for turn in turns}, key=lambda name: int(name.split("_")[1]))
+    if turns:
+        for segment in track["segments"]:
+            segment["speaker"] = speaker_for(segment["start"], segment["end"], turns)
+    track_path = os.path.join(os.path.dirname(output), "diarized_track.json")
+    runner.write_json(output, {"item_id": job.get("item_id", ""), "backend": "resemblyzer", "speakers": speaker_list, "turns": turns})
+    runner.write_json(track_path, track)
+    channel.log("found %d speaker(s) in %d turns" % (len(speaker_list), len(turns)))
+    return {"outputs": {"diarization": output, "track": track_path}, "speakers": len(speaker_list)}
+
+
+if __name__ == "__main__":
+    sys.exit(runner.main(handle))

@@ -1,0 +1,44 @@
+"""Contract double of pyttsx3 2.99 on Linux: the espeak-ng program instead of libespeak-ng."""
+import os
+import subprocess
+
+
+class Voice:
+    def __init__(self, id, name, languages):
+        self.id, self.name, self.languages, self.gender, self.age = id, name, languages, None, None
+
+
+class Engine:
+    def __init__(self):
+        self._properties = {"rate": 200, "volume": 1.0, "voice": None}
+        self._queue = []
+        listing = subprocess.run(["espeak-ng", "--voices"], check=True, stdout=subprocess.PIPE, text=True).stdout
+        self._voices = []
+        for line in listing.splitlines()[1:]:
+            fields = line.split()
+            if len(fields) >= 5:
+                # pyttsx3's espeak driver: languages as bytes with the priority byte in front.
+                self._voices.append(Voice(fields[4], fields[3], [bytes([int(fields[0])]) + fields[1].encode()]))
+        self._properties["voice"] = self._voices[0].id if self._voices else None
+
+    def getProperty(self, name):
+        return self._voices if name == "voices" else self._properties[name]
+
+    def setProperty(self, name, value):
+        if name == "voice" and value not in {voice.id for voice in self._voices}:
+            raise ValueError("contract: unknown voice %s" % value)
+        self._properties[name] = value
+
+    def save_to_file(self, text, filename, name=None):
+        self._queue.append((text, filename, dict(self._properties)))
+
+    def runAndWait(self):
+        queue, self._queue = self._queue, []
+        for text, filename, properties in queue:
+            subprocess.run(["espeak-ng", "-v", properties["voice"], "-s", str(int(properties["rate"])), "-w", filename, "--", text],
+                           check=True)
+            print("Audio saved to %s" % os.path.abspath(filename))  # as pyttsx3 2.99 does, on stdout
+
+
+def init(driverName=None, debug=False):
+    return Engine()
