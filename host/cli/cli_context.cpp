@@ -1,6 +1,7 @@
 #include "cli_context.hpp"
 
 #include "dubhost/host/paths.hpp"
+#include "dubhost/host/plugin_settings.hpp"
 
 #include <iostream>
 
@@ -32,7 +33,11 @@ HostServices &CliContext::services() {
 const PluginRegistry &CliContext::registry() {
     if (!registry_) {
         std::vector<fs::path> dirs(options.plugin_paths.begin(), options.plugin_paths.end());
-        registry_.emplace(PluginRegistry::discover(plugin_search_path(dirs, options.safe_mode), services()));
+        DiscoveryOptions discovery;
+        if (const auto self = executable_path(); !self.empty()) discovery.scanner = self;  // crash-isolated scans
+        discovery.cache_file = scan_cache_path();
+        discovery.disabled = load_disabled_plugins(plugin_settings_path());
+        registry_.emplace(PluginRegistry::discover(plugin_search_path(dirs, options.safe_mode), services(), discovery));
     }
     return *registry_;
 }

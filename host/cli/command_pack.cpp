@@ -97,7 +97,7 @@ void print_status(const nlohmann::json &state) {
 
 struct InstallArguments {
     std::string id, wheelhouse, index_url, python;
-    std::vector<std::string> models;
+    std::vector<std::string> models, extras;
     bool offline = false, force = false;
 };
 
@@ -109,6 +109,7 @@ void install(CliContext &context, const InstallArguments &arguments) {
     if (!arguments.index_url.empty()) request["index_url"] = arguments.index_url;
     if (!arguments.python.empty()) request["python"] = arguments.python;
     if (!arguments.models.empty()) request["models"] = arguments.models;
+    if (!arguments.extras.empty()) request["extras"] = arguments.extras;
 
     HostServices &services = context.services();
     ProgressDisplay progress("pack " + arguments.id, context.options.json    ? ProgressDisplay::Mode::json_lines
@@ -181,6 +182,7 @@ void add_pack_commands(CLI::App &app, CliContext &context, Action &action) {
     install_command->add_option("--python", arguments.python, "The interpreter to build the venv with");
     install_command->add_flag("--force", arguments.force, "Install again even when installed");
     install_command->add_option("--model", arguments.models, "Also provision this optional model (repeatable)");
+    install_command->add_option("--extra", arguments.extras, "Also install this extra of the pack, e.g. pyannote (repeatable)");
     install_command->add_flag("--json", context.options.json, "Print the receipt as JSON");
     install_command->callback([&context, &action] {
         action = [&context] {

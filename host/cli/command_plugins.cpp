@@ -3,7 +3,10 @@
 
 #include "dubhost/host/backend_selection.hpp"
 #include "dubhost/host/error.hpp"
+#include "dubhost/host/backend_call.hpp"
+#include "dubhost/host/isolated_scan.hpp"
 #include "dubhost/host/paths.hpp"
+#include "dubhost/host/plugin_settings.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -74,6 +77,60 @@ void print_backends(const std::vector<BackendChoice> &choices) {
     }
 }
 
+// `plugins disable|enable ID`: the id must be one a plugin on the search path has (loaded or not).
+void set_plugin_disabled(CliContext &context, const std::string &id, bool disable) {
+    bool known = false;
+    for (const auto &plugin : context.registry().plugins()) known = known || plugin->manifest.id == id;
+    for (const auto &rejected : context.registry().rejected())
+        known = known || (rejected.manifest && rejected.manifest->id == id);
+    const auto settings = plugin_settings_path();
+    std::set<std::string> disabled = load_disabled_plugins(settings);
+    if (!known && !disabled.count(id))
+        throw user_error("no-such-plugin", "no plugin with id '" + id + "' is on the search path",
+                         "see the ids with `dubhost plugins`");
+    const bool changed = disable ? disabled.insert(id).second : disabled.erase(id) > 0;
+    if (changed) save_disabled_plugins(settings, disabled);
+    std::cout << "plugin " << id << (changed ? " is now " : " was already ") << (disable ? "disabled" : "enabled")
+              << " on this machine (" << settings.string() << ")\n";
+}
+
+// `plugin check PATH`: the isolated verdict on one file; when it passes, its backends' status too.
+void check_plugin(CliContext &context, const std::filesystem::path &path) {
+    const std::filesystem::path library = std::filesystem::absolute(path);
+    const std::filesystem::path manifest = library.parent_path() / "plugin.json";
+    std::error_code error;
+    const PluginCandidate candidate{library, std::filesystem::exists(manifest, error) ? manifest : std::filesystem::path(),
+                                    "plugin check"};
+    const ScanReport verdict = scan_in_child(candidate, executable_path(), std::chrono::seconds(10));
+    nlohmann::json document = {{"verdict", verdict}, {"backends", nlohmann::json::array()}};
+    if (verdict.state == ScanState::ok) {
+        LoadResult loaded = load_plugin(candidate, {}, context.services());
+        if (loaded.plugin)
+            for (std::size_t i = 0; i < loaded.plugin->backends.size(); ++i) {
+                const CallOutcome status =
+                    call_backend(*loaded.plugin->backends[i], BackendEntry::status, context.services(), nlohmann::json::object());
+                document["backends"].push_back({{"capability", loaded.plugin->manifest.backends[i].capability},
+                                                {"id", loaded.plugin->manifest.backends[i].id},
+                                                {"status_ok", status.ok()},
+                                                {"status", status.document}});
+            }
+    }
+    if (context.options.json) {
+        CliContext::print_json(document);
+    } else {
+        std::cout << library.string() << ": " << (verdict.state == ScanState::ok ? "ok" : scan_state_name(verdict.state)) << "\n";
+        if (!verdict.reason.empty()) std::cout << "  " << verdict.reason << "\n";
+        for (const auto &backend : document["backends"])
+            std::cout << "  " << backend["capability"].get<std::string>() << "/" << backend["id"].get<std::string>()
+                      << ": status " << (backend["status_ok"].get<bool>() ? "answers " : "fails: ") << backend["status"].dump()
+                      << "\n";
+    }
+    if (verdict.state != ScanState::ok)
+        throw Failure(ErrorKind::backend, "plugin-rejected",
+                      library.string() + " would be rejected (" + std::string(scan_state_name(verdict.state)) + ")",
+                      "fix what the reason says, then run `dubhost plugin check " + path.string() + "` again");
+}
+
 }  // namespace
 
 void add_plugin_commands(CLI::App &app, CliContext &context, Action &action) {
@@ -81,7 +138,24 @@ void add_plugin_commands(CLI::App &app, CliContext &context, Action &action) {
     static bool verbose = false;
     plugins->add_flag("--json", context.options.json, "Print JSON: {plugins, rejected, search_path}");
     plugins->add_flag("--verbose", verbose, "Also show the plugin search path");
-    plugins->callback([&context, &action] {
+    static std::string toggled_id;
+    auto *disable = plugins->add_subcommand("disable", "Stop loading a plugin on this machine (kept on disk)");
+    disable->add_option("ID", toggled_id, "Plugin id (see `dubhost plugins`)")->required();
+    disable->callback([&context, &action] { action = [&context] { set_plugin_disabled(context, toggled_id, true); }; });
+    auto *enable = plugins->add_subcommand("enable", "Load a disabled plugin again");
+    enable->add_option("ID", toggled_id, "Plugin id")->required();
+    enable->callback([&context, &action] { action = [&context] { set_plugin_disabled(context, toggled_id, false); }; });
+
+    auto *plugin = app.add_subcommand("plugin", "One plugin file");
+    plugin->require_subcommand(1);
+    static std::string checked_path;
+    auto *check = plugin->add_subcommand("check", "Load a plugin file in isolation and print the verdict (nothing installed)");
+    check->add_option("PATH", checked_path, "The plugin's shared library")->required();
+    check->add_flag("--json", context.options.json, "Print JSON: {verdict, backends}");
+    check->callback([&context, &action] { action = [&context] { check_plugin(context, checked_path); }; });
+
+    plugins->callback([&context, &action, disable, enable] {
+        if (disable->parsed() || enable->parsed()) return;
         action = [&context] {
             const auto document = plugins_document(context);
             if (context.options.json)

@@ -4,6 +4,7 @@
 #include "commands.hpp"
 
 #include "dubhost/host/error.hpp"
+#include "dubhost/host/isolated_scan.hpp"
 #include "dubhost/host/version.hpp"
 
 #include <CLI/CLI.hpp>
@@ -12,6 +13,7 @@
 
 #include <cstdlib>
 #include <iostream>
+#include <string_view>
 
 namespace {
 
@@ -41,6 +43,8 @@ int report_failure(const dubhost::Failure &failure, bool json) {
 }  // namespace
 
 int main(int argc, char **argv) {
+    // The plugin scanner child (isolated_scan.hpp): loads one library and reports, nothing else.
+    if (argc > 1 && std::string_view(argv[1]) == dubhost::scanner_mode_argument) return dubhost::run_scanner_mode(argc, argv);
     dubhost::cli::CliContext context;
     CLI::App app{"dubhost: dub and localise videos on your own machine"};
     app.fallthrough();

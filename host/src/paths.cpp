@@ -34,6 +34,15 @@ fs::path executable_path() {
     return error ? fs::path() : path;
 }
 
+fs::path xdg_cache_home() {
+    const std::string value = environment("XDG_CACHE_HOME");
+    return value.empty() ? home_directory() / ".cache" : fs::path(value);
+}
+
+fs::path plugin_settings_path() { return xdg_config_home() / "dubhost" / "plugins.json"; }
+
+fs::path scan_cache_path() { return xdg_cache_home() / "dubhost" / "registry.json"; }
+
 fs::path xdg_data_home() {
     const std::string value = environment("XDG_DATA_HOME");
     return value.empty() ? home_directory() / ".local" / "share" : fs::path(value);

@@ -1,8 +1,13 @@
 #include "dubhost/host/plugin_registry.hpp"
 
+#include "dubhost/host/isolated_scan.hpp"
+#include "dubhost/host/scan_cache.hpp"
+
+#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <fstream>
 
 namespace dubhost {
 
@@ -25,12 +30,42 @@ std::optional<std::string> backend_clash(const LoadedPlugin &candidate,
     return std::nullopt;
 }
 
+// The id plugin.json gives, read without loading anything; nullopt when there is none to read.
+std::optional<std::string> manifest_id(const PluginCandidate &candidate) {
+    if (candidate.manifest_path.empty()) return std::nullopt;
+    std::ifstream in(candidate.manifest_path);
+    const auto document = nlohmann::json::parse(in, nullptr, false);
+    if (!document.is_object() || !document.contains("id") || !document["id"].is_string()) return std::nullopt;
+    return document["id"].get<std::string>();
+}
+
 }  // namespace
 
-PluginRegistry PluginRegistry::discover(const std::vector<PluginSearchDir> &search_path, const HostServices &services) {
+PluginRegistry PluginRegistry::discover(const std::vector<PluginSearchDir> &search_path, const HostServices &services,
+                                        const DiscoveryOptions &options) {
     PluginRegistry registry;
     std::vector<std::string> taken_ids;
+    std::optional<ScanCache> cache;
+    if (options.scanner && !options.cache_file.empty()) cache.emplace(options.cache_file);
     for (const auto &candidate : find_plugin_candidates(search_path)) {
+        if (auto id = manifest_id(candidate); id && options.disabled.count(*id)) {
+            registry.rejected_.push_back({candidate, ScanState::disabled,
+                                          "disabled on this machine; `dubhost plugins enable " + *id + "` turns it back on",
+                                          std::nullopt});
+            continue;
+        }
+        if (options.scanner) {
+            std::optional<ScanReport> verdict = cache ? cache->lookup(candidate) : std::nullopt;
+            if (!verdict) {
+                spdlog::debug("scanning {} in a child process", candidate.library.string());
+                verdict = scan_in_child(candidate, *options.scanner, options.scan_timeout);
+                if (cache) cache->store(candidate, *verdict);
+            }
+            if (verdict->state != ScanState::ok) {
+                registry.rejected_.push_back(std::move(*verdict));
+                continue;
+            }
+        }
         LoadResult result = load_plugin(candidate, taken_ids, services);
         if (result.plugin) {
             if (auto clash = backend_clash(*result.plugin, registry.plugins_)) {
@@ -50,6 +85,7 @@ PluginRegistry PluginRegistry::discover(const std::vector<PluginSearchDir> &sear
         taken_ids.push_back(result.plugin->manifest.id);
         registry.plugins_.push_back(std::move(result.plugin));
     }
+    if (cache) cache->save();
     for (const auto &plugin : registry.plugins_)
         for (std::size_t i = 0; i < plugin->backends.size(); ++i)
             registry.ranked_.push_back({plugin.get(), &plugin->manifest.backends[i], plugin->backends[i]});

@@ -170,8 +170,36 @@ std::string_view scan_state_name(ScanState state) {
         return "duplicate-id";
     case ScanState::init_failed:
         return "init-failed";
+    case ScanState::crashed:
+        return "crashed";
+    case ScanState::hung:
+        return "hung";
+    case ScanState::disabled:
+        return "disabled";
     }
     return "unknown";
+}
+
+std::optional<ScanState> scan_state_named(std::string_view name) {
+    for (int value = static_cast<int>(ScanState::ok); value <= static_cast<int>(ScanState::disabled); ++value)
+        if (scan_state_name(static_cast<ScanState>(value)) == name) return static_cast<ScanState>(value);
+    return std::nullopt;
+}
+
+std::optional<ScanReport> scan_report_from_json(const nlohmann::json &document) {
+    if (!document.is_object() || !document.contains("path") || !document["path"].is_string() || !document.contains("state") ||
+        !document["state"].is_string())
+        return std::nullopt;
+    const auto state = scan_state_named(document["state"].get<std::string>());
+    if (!state) return std::nullopt;
+    ScanReport report;
+    report.candidate.library = document["path"].get<std::string>();
+    if (document.contains("manifest") && document["manifest"].is_string())
+        report.candidate.manifest_path = document["manifest"].get<std::string>();
+    report.candidate.origin = document.value("origin", std::string());
+    report.state = *state;
+    report.reason = document.value("reason", std::string());
+    return report;
 }
 
 void to_json(nlohmann::json &out, const ScanReport &report) {

@@ -1,4 +1,5 @@
-"""The diarization pack's runner: who speaks when, with webrtcvad, Resemblyzer and scikit-learn.
+"""The diarization pack's runner: who speaks when, with webrtcvad, Resemblyzer and scikit-learn
+(or, with ``--param engine=pyannote`` and the pack's pyannote extra, pyannote.audio's pipeline).
 
 1. webrtcvad marks 30 ms frames of the 16 kHz speech as voiced; voiced runs become regions (gaps
    under 300 ms bridged, regions under 300 ms dropped).
@@ -78,24 +79,77 @@ def cluster(embeddings, speakers, threshold, numpy):
     return model.fit_predict(numpy.asarray(embeddings))
 
 
-def turns_of(windows, labels):
-    """Speaker turns in ms: overlapping windows split at the middle of their overlap, neighbours merged."""
+def window_turns(windows, labels):
+    """(start_ms, end_ms, label) per window, overlapping windows split at the middle of their overlap."""
     turns = []
     for index, ((start, end), label) in enumerate(zip(windows, labels)):
         if index > 0 and windows[index - 1][1] > start:
             start = (windows[index - 1][1] + start) // 2
         if index + 1 < len(windows) and windows[index + 1][0] < end:
             end = (windows[index + 1][0] + end) // 2
-        start_ms, end_ms = start * 1000 // SAMPLE_RATE, end * 1000 // SAMPLE_RATE
-        if turns and turns[-1]["label"] == label and start_ms - turns[-1]["end"] <= MERGE_GAP_MS:
-            turns[-1]["end"] = end_ms
+        turns.append((start * 1000 // SAMPLE_RATE, end * 1000 // SAMPLE_RATE, label))
+    return turns
+
+
+def named_turns(raw_turns):
+    """Turns sorted, same-speaker neighbours merged, speakers named in order of first appearance."""
+    turns = []
+    for start, end, label in sorted(raw_turns):
+        if turns and turns[-1]["label"] == label and start - turns[-1]["end"] <= MERGE_GAP_MS:
+            turns[-1]["end"] = max(turns[-1]["end"], end)
         else:
-            turns.append({"start": start_ms, "end": end_ms, "label": label})
-    # Speakers named in order of first appearance: SPEAKER_0 talks first.
+            turns.append({"start": start, "end": end, "label": label})
     names = {}
     for turn in turns:
         names.setdefault(turn["label"], "SPEAKER_%d" % len(names))
-    return [{"start": turn["start"], "end": turn["end"], "speaker": names[turn.pop("label")]} for turn in turns]
+    return [{"start": turn["start"], "end": turn["end"], "speaker": names[turn["label"]]} for turn in turns]
+
+
+def resemblyzer_turns(samples, job, channel, numpy):
+    speakers = runner.param(job, "speakers", 0, int, 0, 20)
+    threshold = runner.param(job, "threshold", 0.4, float, 0.01, 2.0)
+    vad_mode = runner.param(job, "vad_mode", 2, int, 0, 3)
+    window_seconds = runner.param(job, "window_seconds", 1.5, float, 0.5, 10.0)
+    import webrtcvad
+    from resemblyzer import VoiceEncoder
+
+    windows = windows_of(speech_regions(samples, webrtcvad.Vad(vad_mode)), window_seconds)
+    channel.log("%d speech windows of %.1f s" % (len(windows), window_seconds), level="debug")
+    if not windows:
+        return []
+    encoder = VoiceEncoder("cpu", verbose=False)
+    embeddings = []
+    for index, (start, end) in enumerate(windows):
+        embeddings.append(encoder.embed_utterance(samples[start:end].astype(numpy.float32) / 32768.0))
+        if index % 10 == 0 or index + 1 == len(windows):
+            channel.progress(0.1 + 0.8 * (index + 1) / len(windows), "voice %d of %d" % (index + 1, len(windows)))
+    channel.progress(0.92, "clustering voices")
+    return window_turns(windows, [int(label) for label in cluster(embeddings, speakers, threshold, numpy)])
+
+
+def pyannote_turns(samples, job, channel, numpy):
+    """The optional pyannote.audio 4 pipeline, from the folder provisioned at install (gated model)."""
+    speakers = runner.param(job, "speakers", 0, int, 0, 20)
+    folder = os.environ.get("PYANNOTE_PIPELINE", "")
+    if not os.path.isdir(folder):
+        raise runner.RunnerError("extra-missing", "the pyannote variant of the diarization pack is not installed",
+                                 "accept the terms at https://huggingface.co/pyannote/speaker-diarization-community-1, then run "
+                                 "`HF_TOKEN=<your token> dubhost pack install diarization --extra pyannote`", kind="not-installed")
+    import torch
+    from pyannote.audio import Pipeline
+
+    channel.progress(0.05, "loading the pyannote pipeline")
+    pipeline = Pipeline.from_pretrained(folder)
+    if pipeline is None:  # pyannote returns None instead of raising when a model cannot be loaded
+        raise runner.RunnerError("pyannote-load-failed", "pyannote could not load its pipeline from %s" % folder,
+                                 "reinstall: `HF_TOKEN=<your token> dubhost pack install diarization --extra pyannote --force`")
+    # A waveform, not a path: pyannote's own decoding (torchcodec) crashes on FFmpeg mismatches.
+    waveform = torch.from_numpy(samples.astype(numpy.float32) / 32768.0).unsqueeze(0)
+    options = {"num_speakers": speakers} if speakers else {}
+    output = pipeline({"waveform": waveform, "sample_rate": SAMPLE_RATE}, **options)
+    annotation = getattr(output, "speaker_diarization", output)  # 4.x wraps the annotation
+    return [(int(round(turn.start * 1000)), int(round(turn.end * 1000)), label)
+            for turn, _, label in annotation.itertracks(yield_label=True)]
 
 
 def speaker_for(start, end, turns):
@@ -113,41 +167,30 @@ def speaker_for(start, end, turns):
 
 
 def handle(job, channel):
-    speakers = runner.param(job, "speakers", 0, int, 0, 20)
-    threshold = runner.param(job, "threshold", 0.4, float, 0.01, 2.0)
-    vad_mode = runner.param(job, "vad_mode", 2, int, 0, 3)
-    window_seconds = runner.param(job, "window_seconds", 1.5, float, 0.5, 10.0)
+    engine = runner.param(job, "engine", "resemblyzer", str)
+    if engine not in ("resemblyzer", "pyannote"):
+        raise runner.bad_request("bad-parameter", "engine must be resemblyzer or pyannote (got %r)" % engine,
+                                 "pass --param engine=resemblyzer")
     track = job["inputs"]["track"]
     output = job["outputs"]["diarization"]
 
     import numpy
-    import webrtcvad
-    from resemblyzer import VoiceEncoder
 
-    channel.progress(0.02, "finding speech")
+    channel.progress(0.02, "reading speech")
     samples = read_speech(job["inputs"]["speech"], numpy)
-    windows = windows_of(speech_regions(samples, webrtcvad.Vad(vad_mode)), window_seconds)
-    channel.log("%d speech windows of %.1f s" % (len(windows), window_seconds), level="debug")
-    turns = []
-    if windows:
-        encoder = VoiceEncoder("cpu", verbose=False)
-        embeddings = []
-        for index, (start, end) in enumerate(windows):
-            embeddings.append(encoder.embed_utterance(samples[start:end].astype(numpy.float32) / 32768.0))
-            if index % 10 == 0 or index + 1 == len(windows):
-                channel.progress(0.1 + 0.8 * (index + 1) / len(windows), "voice %d of %d" % (index + 1, len(windows)))
-        channel.progress(0.92, "clustering voices")
-        turns = turns_of(windows, [int(label) for label in cluster(embeddings, speakers, threshold, numpy)])
+    find_turns = resemblyzer_turns if engine == "resemblyzer" else pyannote_turns
+    turns = named_turns(find_turns(samples, job, channel, numpy))
 
     speaker_list = sorted({turn["speaker"] for turn in turns}, key=lambda name: int(name.split("_")[1]))
     if turns:
         for segment in track["segments"]:
             segment["speaker"] = speaker_for(segment["start"], segment["end"], turns)
     track_path = os.path.join(os.path.dirname(output), "diarized_track.json")
-    runner.write_json(output, {"item_id": job.get("item_id", ""), "backend": "resemblyzer", "speakers": speaker_list, "turns": turns})
+    runner.write_json(output, {"item_id": job.get("item_id", ""), "backend": "resemblyzer", "engine": engine,
+                               "speakers": speaker_list, "turns": turns})
     runner.write_json(track_path, track)
-    channel.log("found %d speaker(s) in %d turns" % (len(speaker_list), len(turns)))
-    return {"outputs": {"diarization": output, "track": track_path}, "speakers": len(speaker_list)}
+    channel.log("found %d speaker(s) in %d turns with %s" % (len(speaker_list), len(turns), engine))
+    return {"outputs": {"diarization": output, "track": track_path}, "speakers": len(speaker_list), "engine": engine}
 
 
 if __name__ == "__main__":

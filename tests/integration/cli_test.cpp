@@ -26,6 +26,7 @@ struct IsolatedHome {
     IsolatedHome() {
         ::setenv("XDG_DATA_HOME", (home / "data").c_str(), 1);
         ::setenv("XDG_CONFIG_HOME", (home / "config").c_str(), 1);
+        ::setenv("XDG_CACHE_HOME", (home / "cache").c_str(), 1);
         ::unsetenv("DUBHOST_PLUGIN_PATH");
         ::unsetenv("DUBHOST_WORKSPACE");
         ::unsetenv("DUBHOST_LOG");

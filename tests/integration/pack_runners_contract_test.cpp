@@ -216,6 +216,38 @@ BOOST_AUTO_TEST_CASE(silence_gives_no_turns_and_leaves_speakers_unset) {
     BOOST_TEST(read_json_file(dir / "diarized_track.json")["segments"][0]["speaker"].is_null());
 }
 
+BOOST_AUTO_TEST_CASE(the_pyannote_engine_needs_its_extra_and_names_speakers_by_first_appearance) {
+    write_two_voices(dir / "speech.wav");
+    json job = {{"params", {{"engine", "pyannote"}}},
+                {"inputs",
+                 {{"speech", (dir / "speech.wav").string()},
+                  {"track", {{"segments", {segment(1, 400, 3600, "one"), segment(2, 4400, 7600, "two")}}}}}},
+                {"outputs", {{"diarization", (dir / "diarization.json").string()}}}};
+    const auto missing = failure("diarization", job, {{"PYANNOTE_PIPELINE", (dir / "absent").string()}});
+    BOOST_TEST(missing.status() == DUBHOST_STATUS_NOT_INSTALLED);
+    BOOST_TEST(missing.hint().find("dubhost pack install diarization --extra pyannote") != std::string::npos, missing.hint());
+
+    // A folder pyannote cannot load from: from_pretrained returns None, which must not pass unnoticed.
+    const fs::path pipeline = dir / "pyannote";
+    fs::create_directories(pipeline);
+    const std::map<std::string, std::string> environment = {{"PYANNOTE_PIPELINE", pipeline.string()}};
+    BOOST_TEST(failure("diarization", job, environment).code() == "pyannote-load-failed");
+
+    test::write_file(pipeline / "config.yaml", "pipeline: contract\n");
+    test::write_file(pipeline / "contract_turns.json",
+                     "[[0.5, 3.5, \"SPEAKER_07\"], [4.5, 7.5, \"SPEAKER_02\"], [3.6, 3.9, \"SPEAKER_07\"]]");
+    const json result = run("diarization", job, environment);
+    BOOST_TEST(result["engine"] == "pyannote");
+    BOOST_TEST(result["speakers"] == 2);
+    const json diarization = read_json_file(dir / "diarization.json");
+    BOOST_TEST_REQUIRE(diarization["turns"].size() == 2u, diarization.dump());  // the 3.6 s turn merged into the first
+    BOOST_TEST(diarization["turns"][0]["end"] == 3900);
+    BOOST_TEST(diarization["turns"][1]["speaker"] == "SPEAKER_1");
+    const json labelled = read_json_file(dir / "diarized_track.json");
+    BOOST_TEST(labelled["segments"][0]["speaker"] == "SPEAKER_0");
+    BOOST_TEST(labelled["segments"][1]["speaker"] == "SPEAKER_1");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_FIXTURE_TEST_SUITE(pyttsx3_contract, ContractFixture)

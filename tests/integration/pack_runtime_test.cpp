@@ -264,6 +264,37 @@ BOOST_AUTO_TEST_CASE(archives_optional_and_fetched_models_reach_the_health_check
     BOOST_TEST(unknown.hint() == "its optional models: 4stems");
 }
 
+BOOST_AUTO_TEST_CASE(an_extra_installs_on_request_with_its_own_model) {
+    test::write_file(dir / "extra-model.bin", "extra");
+    auto pack = manifest();
+    pack["extras"] = {{{"name", "broken-extra"}, {"requirements", {"dubhost_fixture_broken==1.0"}}, {"note", "for tests"}}};
+    pack["models"] = {{{"name", "extra-model"},
+                       {"source", "file://" + (dir / "extra-model.bin").string()},
+                       {"sha256", sha256_of(dir / "extra-model.bin")},
+                       {"destination", "extra.bin"},
+                       {"extra", "broken-extra"}}};
+    const json plain = packs::install_pack(parse(pack), offline());
+    BOOST_TEST(plain["extras"].empty());
+    BOOST_TEST(plain["models"].empty());  // the extra's model comes with the extra only
+    BOOST_TEST(!plain["packages"].contains("dubhost-fixture-broken"));
+
+    auto with_extra = offline();
+    with_extra.extras = {"broken-extra"};
+    const json extended = packs::install_pack(parse(pack), with_extra);
+    BOOST_TEST(extended["already_installed"] == false);
+    BOOST_TEST(extended["extras"] == json::array({"broken-extra"}));
+    BOOST_TEST(extended["packages"]["dubhost-fixture-broken"] == "1.0");
+    BOOST_TEST(extended["models"][0]["name"] == "extra-model");
+    BOOST_TEST(packs::install_pack(parse(pack), with_extra)["already_installed"] == true);
+
+    with_extra.extras = {"gpu"};
+    const auto unknown = failure_of(parse(pack), with_extra);
+    BOOST_TEST(unknown.code() == "unknown-extra");
+    BOOST_TEST(unknown.hint() == "its extras: broken-extra");
+    pack["models"][0]["extra"] = "gpu";
+    BOOST_CHECK_THROW(parse(pack), sdk::CallError);  // a model of an extra the pack does not have
+}
+
 BOOST_AUTO_TEST_CASE(a_missing_system_library_is_reported_before_any_work) {
     auto pack = manifest();
     pack["system"] = {

@@ -69,9 +69,11 @@ json PackBackend::install(const sdk::Host &host, const json &request) {
         options.index_url = request["index_url"].get<std::string>();
     options.offline = request.value("offline", false);
     options.force = request.value("force", false);
-    if (request.contains("models") && request["models"].is_array())
-        for (const auto &model : request["models"])
-            if (model.is_string()) options.models.push_back(model.get<std::string>());
+    for (const auto &[field, names] :
+         {std::pair<const char *, std::vector<std::string> *>{"models", &options.models}, {"extras", &options.extras}})
+        if (request.contains(field) && request[field].is_array())
+            for (const auto &name : request[field])
+                if (name.is_string()) names->push_back(name.get<std::string>());
     options.progress = [&host](double fraction, const std::string &message) { host.progress(fraction, message); };
     options.cancelled = [&host] { return host.cancelled(); };
     return install_pack(pack(), options);

@@ -131,11 +131,12 @@ std::string shell_quoted(const std::vector<std::string> &items) {
     return out;
 }
 
-bool has_models(const json &receipt, const std::vector<std::string> &names) {
+// Whether the receipt's models (or extras) include every name asked for.
+bool receipt_has(const json &receipt, const char *list, const std::vector<std::string> &names) {
     for (const auto &name : names) {
         bool found = false;
-        for (const auto &model : receipt.value("models", json::array()))
-            found = found || (model.is_object() && model.value("name", std::string()) == name);
+        for (const auto &entry : receipt.value(list, json::array()))
+            found = found || (entry.is_object() && entry.value("name", std::string()) == name) || entry == name;
         if (!found) return false;
     }
     return true;
@@ -221,6 +222,7 @@ private:
     void create_environment();
     json install_candidates();
     json provision_models();
+    json install_extras();
     bool wanted(const ModelToProvision &model) const;
     void check_request() const;
     void check_health();
@@ -362,7 +364,28 @@ json Installer::install_candidates() {
 }
 
 bool Installer::wanted(const ModelToProvision &model) const {
-    return !model.optional || std::find(options_.models.begin(), options_.models.end(), model.name) != options_.models.end();
+    auto asked = [](const std::vector<std::string> &names, const std::string &name) {
+        return std::find(names.begin(), names.end(), name) != names.end();
+    };
+    if (!model.extra.empty()) return asked(options_.extras, model.extra);
+    return !model.optional || asked(options_.models, model.name);
+}
+
+json Installer::install_extras() {
+    json installed = json::array();
+    for (const auto &extra : pack_.extras) {
+        if (std::find(options_.extras.begin(), options_.extras.end(), extra.name) == options_.extras.end()) continue;
+        progress(0.68, "installing the extra " + extra.name + ": " + joined(extra.requirements));
+        std::vector<std::string> arguments = extra.pip_arguments;
+        arguments.insert(arguments.end(), extra.requirements.begin(), extra.requirements.end());
+        if (ProcessResult result = pip(arguments); !result.succeeded())
+            throw CallError(DUBHOST_STATUS_ERROR, "extra-failed",
+                            "the extra " + extra.name + " of pack " + pack_.id + " could not be installed (" + result.outcome() +
+                                "):\n    " + result.last_lines(4),
+                            "install the pack without it, or see `dubhost pack logs " + pack_.id + "`; nothing was changed");
+        installed.push_back(extra.name);
+    }
+    return installed;
 }
 
 json Installer::provision_models() {
@@ -384,8 +407,8 @@ json Installer::provision_models() {
             // The library's own downloader (e.g. faster-whisper's): into a temporary folder, then renamed.
             const fs::path staging = destination.string() + ".part";
             fs::create_directories(destination.parent_path());
-            fetched = run_logged({python_.string(), "-c", model.fetch, staging.string()}, std::chrono::hours(2),
-                                 pack_environment(pack_, environment_ / "venv", environment_ / "models"));
+            // Not the pack's `environment`: that is for runs (HF_HUB_OFFLINE=1 would forbid this very download).
+            fetched = run_logged({python_.string(), "-c", model.fetch, staging.string()}, std::chrono::hours(2));
             if (fetched.succeeded()) {
                 for (const auto &[name, content] : model.files) std::ofstream(staging / name) << content;
                 fs::rename(staging, destination);
@@ -439,6 +462,17 @@ json Installer::switch_in(json receipt) {
 
 // Problems known without touching Python or the network: an unknown model name, a missing system library.
 void Installer::check_request() const {
+    for (const auto &name : options_.extras) {
+        std::string names;
+        bool known = false;
+        for (const auto &extra : pack_.extras) {
+            names += (names.empty() ? "" : ", ") + extra.name;
+            known = known || extra.name == name;
+        }
+        if (!known)
+            throw CallError(DUBHOST_STATUS_BAD_REQUEST, "unknown-extra", "pack " + pack_.id + " has no extra '" + name + "'",
+                            names.empty() ? "this pack has no extras" : "its extras: " + names);
+    }
     for (const auto &name : options_.models) {
         std::string optional;
         bool known = false;
@@ -471,7 +505,7 @@ json Installer::run() {
             std::error_code error;
             const fs::path target = fs::read_symlink(layout_.current, error);
             if (!error && target.filename() == receipt->value("environment", "") && fs::exists(layout_.python(), error) &&
-                has_models(*receipt, options_.models)) {
+                receipt_has(*receipt, "models", options_.models) && receipt_has(*receipt, "extras", options_.extras)) {
                 json answer = *receipt;
                 answer["already_installed"] = true;
                 return answer;
@@ -485,6 +519,7 @@ json Installer::run() {
     throw_if_cancelled();
     create_environment();
     json candidate = install_candidates();
+    json extras = install_extras();
     json models = provision_models();
     check_health();
     progress(0.95, "recording the install");
@@ -500,6 +535,7 @@ json Installer::run() {
                     {"manifest_digest", pack_.digest},
                     {"python", {{"path", base_->path.string()}, {"version", base_->version}}},
                     {"candidate", candidate},
+                    {"extras", extras},
                     {"packages", packages},
                     {"models", models},
                     {"source", source_},

@@ -5,6 +5,7 @@
 #include <dlfcn.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <functional>
@@ -79,6 +80,7 @@ PackManifest parse_pack_manifest(const nlohmann::json &document, const std::stri
             model.unpack = entry.value("unpack", std::string());
             model.files = entry.value("files", std::map<std::string, std::string>());
             model.optional = entry.value("optional", false);
+            model.extra = entry.value("extra", std::string());
             if (model.source.empty() == model.fetch.empty()) bad(origin, "model " + model.name + " needs either source or fetch");
             if (!model.source.empty() && !std::regex_match(model.sha256, std::regex("^[0-9a-fA-F]{64}$")))
                 bad(origin, "model " + model.name + " fetched from a URL needs its sha256");
@@ -88,6 +90,13 @@ PackManifest parse_pack_manifest(const nlohmann::json &document, const std::stri
                 if (name.empty() || name.find('/') != std::string::npos)
                     bad(origin, "model " + model.name + ": bad file " + name);
             pack.models.push_back(std::move(model));
+        }
+        for (const auto &entry : document.value("extras", nlohmann::json::array())) {
+            PackExtra extra{entry.at("name").get<std::string>(), strings(entry.at("requirements"), origin, "requirements"),
+                            strings(entry.value("pip_args", nlohmann::json()), origin, "pip_args"),
+                            entry.value("note", std::string())};
+            if (extra.requirements.empty()) bad(origin, "extra " + extra.name + " has no requirements");
+            pack.extras.push_back(std::move(extra));
         }
         pack.environment = document.value("environment", std::map<std::string, std::string>());
         for (const auto &entry : document.value("system", nlohmann::json::array())) {
@@ -108,6 +117,10 @@ PackManifest parse_pack_manifest(const nlohmann::json &document, const std::stri
         bad(origin, "id must be lower-case letters, digits, . _ -");
     if (pack.candidates.empty()) bad(origin, "no install candidates");
     if (pack.python.min_minor > pack.python.max_minor) bad(origin, "python.min is above python.max");
+    for (const auto &model : pack.models)
+        if (!model.extra.empty() && std::none_of(pack.extras.begin(), pack.extras.end(),
+                                                 [&](const PackExtra &extra) { return extra.name == model.extra; }))
+            bad(origin, "model " + model.name + " belongs to an extra the pack does not have: " + model.extra);
     for (const auto &model : pack.models)
         if (model.destination.empty() || model.destination.find("..") != std::string::npos || model.destination.front() == '/')
             bad(origin, "model " + model.name + " needs a relative destination inside the pack");

@@ -11,12 +11,19 @@ namespace dubhost {
 std::filesystem::path executable_path();
 std::filesystem::path xdg_data_home();
 std::filesystem::path xdg_config_home();
+std::filesystem::path xdg_cache_home();
 
 // --workspace > $DUBHOST_WORKSPACE > $XDG_DATA_HOME/dubhost/workspace
 std::filesystem::path default_workspace_path();
 
 // The machine profile: $XDG_CONFIG_HOME/dubhost/profile.json
 std::filesystem::path profile_path();
+
+// Plugins turned off on this machine: $XDG_CONFIG_HOME/dubhost/plugins.json
+std::filesystem::path plugin_settings_path();
+
+// Verdicts of isolated plugin scans: $XDG_CACHE_HOME/dubhost/registry.json
+std::filesystem::path scan_cache_path();
 
 struct PluginSearchDir {
     std::filesystem::path path;

@@ -4,7 +4,11 @@
 
 #include "dubhost/host/plugin_scan.hpp"
 
+#include <chrono>
+#include <filesystem>
 #include <memory>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -19,11 +23,21 @@ struct RegisteredBackend {
     const dubhost_backend *entry_points = nullptr;
 };
 
+struct DiscoveryOptions {
+    // When set, a library without a cached verdict is first loaded in a child process (this binary,
+    // re-executed in scanner mode: isolated_scan.hpp); only libraries that passed there are loaded here.
+    std::optional<std::filesystem::path> scanner;
+    std::filesystem::path cache_file;  // the verdicts (scan_cache.hpp); empty: scan every time
+    std::chrono::milliseconds scan_timeout = std::chrono::seconds(10);
+    std::set<std::string> disabled;  // plugin ids not to load (`dubhost plugins disable ID`)
+};
+
 class PluginRegistry {
 public:
     // Scans the search path in order; the first plugin with a given id wins. Never throws for a bad
     // plugin file: it lands in rejected() with its state and reason.
-    static PluginRegistry discover(const std::vector<PluginSearchDir> &search_path, const HostServices &services);
+    static PluginRegistry discover(const std::vector<PluginSearchDir> &search_path, const HostServices &services,
+                                   const DiscoveryOptions &options = {});
 
     const std::vector<std::unique_ptr<LoadedPlugin>> &plugins() const { return plugins_; }
     const std::vector<ScanReport> &rejected() const { return rejected_; }

@@ -1,6 +1,6 @@
 // Finding plugin files on the search path and turning one file into a loaded plugin or a rejection.
-// Used by PluginRegistry; written so the same steps can run in a child scanner process later (the
-// report is plain data with a JSON mapping).
+// Used by PluginRegistry, in-process or in a child scanner process (isolated_scan.hpp): the report is
+// plain data with a JSON mapping.
 #pragma once
 
 #include "dubhost/host/host_services.hpp"
@@ -32,7 +32,13 @@ enum class ScanState {
     manifest_mismatch,     // plugin.json and the compiled descriptor disagree
     duplicate_id,          // another plugin (earlier on the search path) has the same id
     init_failed,           // the plugin's init refused to start
+    crashed,               // loading it in the scanner process ended that process (signal, exit, abort)
+    hung,                  // loading it in the scanner process did not finish in time
+    disabled,              // turned off with `dubhost plugins disable ID`
 };
+
+// The state named `name` (as scan_state_name writes it), or nullopt.
+std::optional<ScanState> scan_state_named(std::string_view name);
 
 std::string_view scan_state_name(ScanState state);
 
@@ -50,6 +56,8 @@ struct ScanReport {
 };
 
 void to_json(nlohmann::json &out, const ScanReport &report);
+// The report of a scanner child or of the scan cache (without the manifest); nullopt when malformed.
+std::optional<ScanReport> scan_report_from_json(const nlohmann::json &document);
 
 // Every plugin candidate below the search path, in search-path order: plugin.json folders and
 // loose *.so files, in each search folder and its immediate subfolders. Missing folders are skipped.

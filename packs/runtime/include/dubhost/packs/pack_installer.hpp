@@ -29,6 +29,7 @@ struct InstallOptions {
     bool offline = false;                             // --offline: never touch the network (pip --no-index)
     bool force = false;                               // reinstall even when the receipt matches
     std::vector<std::string> models;                  // --model: optional models to provision too
+    std::vector<std::string> extras;                  // --extra: the pack's extras to install too
     std::function<void(double, const std::string &)> progress;
     std::function<bool()> cancelled;
     int attempts = 3;  // per pip call, for transient (network) failures

@@ -29,6 +29,16 @@ struct ModelToProvision {
     std::string unpack;                        // "tar.gz" or "zip": the download is an archive unpacked into destination/
     std::map<std::string, std::string> files;  // written into destination/ after unpacking (markers)
     bool optional = false;                     // only with `dubhost pack install ID --model NAME`
+    std::string extra;                         // provisioned when this extra is installed (then implied)
+};
+
+// Packages installed on request on top of the chosen candidate (`dubhost pack install ID --extra
+// NAME`), e.g. the diarization pack's pyannote.audio variant.
+struct PackExtra {
+    std::string name;
+    std::vector<std::string> requirements;
+    std::vector<std::string> pip_arguments;
+    std::string note;  // what it needs from the user (a token, accepted terms), shown by status and errors
 };
 
 // Something outside the venv the pack's library loads or runs (libespeak-ng for pyttsx3, ffmpeg for
@@ -46,6 +56,7 @@ struct PackManifest {
     std::vector<InstallCandidate> candidates;
     std::vector<std::string> constraints;
     std::vector<ModelToProvision> models;
+    std::vector<PackExtra> extras;
     // Variables the health check and the runner get; "{models}" and "{venv}" expand to the
     // installed pack's folders (e.g. spleeter's MODEL_PATH = "{models}/pretrained_models").
     std::map<std::string, std::string> environment;

@@ -1,0 +1,145 @@
+// Crash-isolated plugin scanning: libraries that segfault while loading, abort or exit in init, or
+// never return are judged in a child process (the dubhost binary in scanner mode), recorded with
+// the signal or exit code, cached by path, size and mtime, and not tried again until they change.
+#include "dubhost/host/child_process.hpp"
+#include "dubhost/host/plugin_registry.hpp"
+
+#include "support/temp_dir.hpp"
+
+#include <boost/test/unit_test.hpp>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cstdlib>
+#include <map>
+
+namespace fs = std::filesystem;
+using namespace dubhost;
+using nlohmann::json;
+
+namespace {
+
+const fs::path crash_fixtures = DUBHOST_CRASH_FIXTURE_DIR;
+
+// Sanitizer runtimes turn a segfault into their own report and exit code, so the exact ending is
+// only checked in plain builds.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool sanitized = true;
+#else
+constexpr bool sanitized = false;
+#endif
+
+struct ScanFixture {
+    test::TempDir dir{"dubhost-isolation"};
+    HostServices services{{}, "test"};
+
+    DiscoveryOptions options() const {
+        DiscoveryOptions options;
+        options.scanner = fs::path(DUBHOST_BINARY);
+        options.cache_file = dir / "registry.json";
+        options.scan_timeout = std::chrono::seconds(3);
+        return options;
+    }
+    std::map<std::string, ScanReport> discover(const DiscoveryOptions &options, std::size_t &loaded, double &seconds) {
+        const auto started = std::chrono::steady_clock::now();
+        const PluginRegistry registry = PluginRegistry::discover({{crash_fixtures, "test"}}, services, options);
+        seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        loaded = registry.plugins().size();
+        std::map<std::string, ScanReport> rejected;
+        for (const auto &report : registry.rejected())
+            rejected.emplace(report.candidate.library.parent_path().filename(), report);
+        return rejected;
+    }
+};
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_SUITE(plugin_isolation, ScanFixture)
+
+BOOST_AUTO_TEST_CASE(crashing_and_hanging_libraries_are_judged_in_a_child_and_remembered) {
+    std::size_t loaded = 0;
+    double seconds = 0;
+    auto rejected = discover(options(), loaded, seconds);
+    BOOST_TEST(loaded == 1u);  // c-good-too, beside them, loads here as usual
+    BOOST_TEST_REQUIRE(rejected.size() == 4u);
+    for (const char *name : {"segv-at-load", "abort-in-init", "exit-in-init"}) {
+        BOOST_TEST(std::string(scan_state_name(rejected.at(name).state)) == "crashed", name);
+        BOOST_TEST(rejected.at(name).reason.find("ended the scanner process") != std::string::npos, rejected.at(name).reason);
+        BOOST_TEST(rejected.at(name).reason.find("dubhost plugin check") != std::string::npos);
+    }
+    BOOST_TEST(std::string(scan_state_name(rejected.at("hang-in-init").state)) == "hung");
+    BOOST_TEST(rejected.at("hang-in-init").reason.find("within 3 s") != std::string::npos, rejected.at("hang-in-init").reason);
+    if (!sanitized) {
+        BOOST_TEST(rejected.at("segv-at-load").reason.find("signal 11") != std::string::npos, rejected.at("segv-at-load").reason);
+        BOOST_TEST(rejected.at("abort-in-init").reason.find("signal 6") != std::string::npos);
+        BOOST_TEST(rejected.at("exit-in-init").reason.find("exit code 3") != std::string::npos);
+    }
+    BOOST_TEST(seconds >= 3.0);  // the hung one was waited for once
+
+    // The verdicts are cached: nothing is loaded or waited for again.
+    const auto cached = discover(options(), loaded, seconds);
+    BOOST_TEST(seconds < 2.5);
+    BOOST_TEST(loaded == 1u);
+    BOOST_TEST(std::string(scan_state_name(cached.at("hang-in-init").state)) == "hung");
+    BOOST_TEST(cached.at("segv-at-load").reason == rejected.at("segv-at-load").reason);
+
+    // A changed file is judged again.
+    const fs::path hung = crash_fixtures / "hang-in-init" / "fixture_hang-in-init.so";
+    BOOST_TEST_REQUIRE(fs::exists(hung));
+    fs::last_write_time(hung, fs::last_write_time(hung) + std::chrono::seconds(1));
+    discover(options(), loaded, seconds);
+    BOOST_TEST(seconds >= 3.0);
+}
+
+BOOST_AUTO_TEST_CASE(a_disabled_plugin_is_not_loaded_and_says_how_to_enable_it) {
+    auto with_disabled = options();
+    with_disabled.disabled = {"test.c-good-too"};
+    std::size_t loaded = 0;
+    double seconds = 0;
+    const auto rejected = discover(with_disabled, loaded, seconds);
+    BOOST_TEST(loaded == 0u);
+    BOOST_TEST(std::string(scan_state_name(rejected.at("c-good-too").state)) == "disabled");
+    BOOST_TEST(rejected.at("c-good-too").reason.find("dubhost plugins enable test.c-good-too") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(the_cli_lists_crashes_disables_plugins_and_checks_one_file) {
+    const test::TempDir home{"dubhost-isolation-home"};
+    ::setenv("XDG_CACHE_HOME", (home / "cache").c_str(), 1);
+    ::setenv("XDG_CONFIG_HOME", (home / "config").c_str(), 1);
+    auto dubhost = [&](std::vector<std::string> args) {
+        args.insert(args.begin(),
+                    {DUBHOST_BINARY, "--workspace", (dir / "ws").string(), "--plugin-path", crash_fixtures.string()});
+        return run_child(args, std::chrono::seconds(60));
+    };
+    const auto listed = dubhost({"plugins", "--json"});
+    BOOST_TEST_REQUIRE(listed.exit_code == 0, listed.err);
+    std::map<std::string, std::string> states;
+    const json document = json::parse(listed.out);
+    for (const auto &rejected : document["rejected"])
+        states[fs::path(rejected["path"].get<std::string>()).parent_path().filename().string()] = rejected["state"];
+    BOOST_TEST(states["segv-at-load"] == "crashed");
+    BOOST_TEST(states["hang-in-init"] == "hung");
+    BOOST_TEST(fs::exists(home / "cache" / "dubhost" / "registry.json"));
+    BOOST_TEST(dubhost({"plugins"}).out.find("crashed: loading it ended the scanner process") != std::string::npos);
+
+    BOOST_TEST(dubhost({"plugins", "disable", "test.c-good-too"}).exit_code == 0);
+    BOOST_TEST(dubhost({"plugins"}).out.find("disabled: disabled on this machine") != std::string::npos);
+    const auto unknown = dubhost({"plugins", "disable", "test.nobody"});
+    BOOST_TEST(unknown.exit_code == 1);
+    BOOST_TEST(unknown.err.find("no plugin with id 'test.nobody'") != std::string::npos, unknown.err);
+    BOOST_TEST(dubhost({"plugins", "enable", "test.c-good-too"}).exit_code == 0);
+    BOOST_TEST(dubhost({"plugins", "--json"}).out.find("\"disabled\"") == std::string::npos);
+
+    const auto crashing = dubhost({"plugin", "check", (crash_fixtures / "abort-in-init" / "fixture_abort-in-init.so").string()});
+    BOOST_TEST(crashing.exit_code == 2);
+    BOOST_TEST(crashing.out.find(": crashed") != std::string::npos, crashing.out);
+    const auto good = dubhost({"plugin", "check", (crash_fixtures / "c-good-too" / "fixture_c-good-too.so").string(), "--json"});
+    BOOST_TEST_REQUIRE(good.exit_code == 0, good.err);
+    const json verdict = json::parse(good.out);
+    BOOST_TEST(verdict["verdict"]["state"] == "ok");
+    BOOST_TEST(verdict["backends"][0]["status_ok"] == true);
+    ::unsetenv("XDG_CACHE_HOME");
+    ::unsetenv("XDG_CONFIG_HOME");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
