@@ -20,6 +20,7 @@ struct GlobalOptions {
     std::string workspace;                  // --workspace; empty means the default
     std::vector<std::string> plugin_paths;  // --plugin-path (repeatable)
     bool safe_mode = false;                 // --safe-mode
+    bool in_process = false;                // --in-process: jobs run inside this process (debugging)
     int verbosity = 0;                      // -v count
     bool quiet = false;                     // --quiet
     bool json = false;                      // --json on the chosen command

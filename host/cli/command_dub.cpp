@@ -52,6 +52,7 @@ void dub(CliContext &context, const DubOptions &options) {
     const auto choices = choose_backends(context.registry(), services, profile, request.backends);
     const auto prober = prober_from_registry(context.registry(), services);
     Pipeline pipeline(context.workspace(), context.registry(), services, profile);
+    if (!context.options.in_process) pipeline.run_jobs_in_workers(executable_path());
     std::unique_ptr<ProgressDisplay> progress;
     const auto mode = context.options.json    ? ProgressDisplay::Mode::json_lines
                       : context.options.quiet ? ProgressDisplay::Mode::quiet

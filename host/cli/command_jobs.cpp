@@ -88,6 +88,7 @@ void run_stage(CliContext &context, const RunOptions &options) {
                                                                     : ProgressDisplay::Mode::automatic);
     services.set_progress_sink([&progress](double fraction, const std::string &message) { progress.update(fraction, message); });
     Pipeline pipeline(context.workspace(), context.registry(), services, load_machine_profile(profile_path()));
+    if (!context.options.in_process) pipeline.run_jobs_in_workers(executable_path());
     pipeline.on_job_started([&progress](const JobRecord &job) { progress.set_label(job.stage + " " + job.backend); });
     const StageOutcome outcome = [&] {
         const InterruptGuard interrupts(services);

@@ -5,6 +5,7 @@
 
 #include "dubhost/host/error.hpp"
 #include "dubhost/host/isolated_scan.hpp"
+#include "dubhost/host/job_worker.hpp"
 #include "dubhost/host/version.hpp"
 
 #include <CLI/CLI.hpp>
@@ -45,6 +46,8 @@ int report_failure(const dubhost::Failure &failure, bool json) {
 int main(int argc, char **argv) {
     // The plugin scanner child (isolated_scan.hpp): loads one library and reports, nothing else.
     if (argc > 1 && std::string_view(argv[1]) == dubhost::scanner_mode_argument) return dubhost::run_scanner_mode(argc, argv);
+    // A job worker (job_worker.hpp): runs one backend call and reports on fd 3.
+    if (argc > 1 && std::string_view(argv[1]) == dubhost::worker_mode_argument) return dubhost::run_worker_mode(argc, argv);
     dubhost::cli::CliContext context;
     CLI::App app{"dubhost: dub and localise videos on your own machine"};
     app.fallthrough();
@@ -55,6 +58,8 @@ int main(int argc, char **argv) {
                    "Workspace folder (default: $DUBHOST_WORKSPACE or ~/.local/share/dubhost/workspace)");
     app.add_option("--plugin-path", context.options.plugin_paths, "Extra plugin folder, searched first (repeatable)");
     app.add_flag("--safe-mode", context.options.safe_mode, "Load only the plugins installed with dubhost");
+    app.add_flag("--in-process", context.options.in_process,
+                 "Run each job's backend inside this process instead of a worker process (for a debugger)");
     app.add_flag("-v,--verbose-log", context.options.verbosity, "More log output (-vv for debug); also DUBHOST_LOG=debug");
     app.add_flag("-q,--quiet", context.options.quiet, "Only errors on standard error");
 

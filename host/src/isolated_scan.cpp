@@ -4,6 +4,7 @@
 
 #include <dubhost/packs/process.hpp>
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 
 #include <iostream>
 #include <string_view>
@@ -54,6 +55,7 @@ int run_scanner_mode(int argc, char **argv) {
         std::cerr << "usage: dubhost " << scanner_mode_argument << " LIBRARY MANIFEST ORIGIN (used by dubhost itself)\n";
         return 64;
     }
+    spdlog::set_level(spdlog::level::off);  // stdout carries the report
     const PluginCandidate candidate{argv[2], argv[3], argv[4]};
     // The same services a real load gets, minus a workspace: init must not depend on one.
     const HostServices services({}, "plugin-scan");

@@ -1,5 +1,7 @@
 #include "dubhost/host/pipeline.hpp"
 
+#include "dubhost/host/job_worker.hpp"
+
 #include "dubhost/host/backend_call.hpp"
 #include "dubhost/host/error.hpp"
 #include "dubhost/host/sha256.hpp"
@@ -92,6 +94,19 @@ std::vector<ArtifactRecord> output_artifacts(const nlohmann::json &result, const
             {"output", name, path.string(), sha256_file_hex(path), static_cast<std::int64_t>(fs::file_size(path, error))});
     }
     return artifacts;
+}
+
+// The first output path of a result that is not inside `folder` (after resolving "..").
+std::optional<std::string> output_outside(const nlohmann::json &result, const fs::path &folder) {
+    if (!result.contains("outputs") || !result["outputs"].is_object()) return std::nullopt;
+    const fs::path root = fs::weakly_canonical(folder);
+    for (const auto &[name, value] : result["outputs"].items()) {
+        if (!value.is_string()) continue;
+        const fs::path path = fs::weakly_canonical(fs::absolute(value.get<std::string>()));
+        const auto [end, _] = std::mismatch(root.begin(), root.end(), path.begin(), path.end());
+        if (end != root.end()) return value.get<std::string>();
+    }
+    return std::nullopt;
 }
 
 void remove_partial_files(const fs::path &folder) {
@@ -232,7 +247,15 @@ StageOutcome Pipeline::execute(JobRecord &job, const Item &item, const StageRequ
     log << "job " << job.id << ": " << request.stage << " with " << backend_id << " " << job.backend_version << "\n"
         << document.dump(2) << std::endl;  // flushed: a pack runner appends its own output to this log
     const auto started = std::chrono::steady_clock::now();
-    const CallOutcome outcome = call_backend(*backend.backend.entry_points, BackendEntry::run, services_, document);
+    CallOutcome outcome = worker_ ? run_in_worker(backend.backend, services_, document, *worker_)
+                                  : call_backend(*backend.backend.entry_points, BackendEntry::run, services_, document);
+    if (outcome.ok())
+        if (auto escaped = output_outside(outcome.document, plan.work_dir.parent_path().parent_path()))
+            outcome = {DUBHOST_STATUS_ERROR,
+                       {{"code", "output-outside-item"},
+                        {"message", "the backend reported an output outside the item's folder: " + *escaped},
+                        {"hint", "a bug in plugin " + job.backend_plugin + ": outputs must stay under " +
+                                     plan.work_dir.parent_path().parent_path().string() + "; report it with the job log"}}};
     services_.set_log_sink({});
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     std::error_code ignored;

@@ -4,6 +4,7 @@
 #include "dubhost/host/child_process.hpp"
 #include "dubhost/host/plugin_registry.hpp"
 
+#include "support/media_files.hpp"
 #include "support/temp_dir.hpp"
 
 #include <boost/test/unit_test.hpp>
@@ -138,6 +139,52 @@ BOOST_AUTO_TEST_CASE(the_cli_lists_crashes_disables_plugins_and_checks_one_file)
     const json verdict = json::parse(good.out);
     BOOST_TEST(verdict["verdict"]["state"] == "ok");
     BOOST_TEST(verdict["backends"][0]["status_ok"] == true);
+    ::unsetenv("XDG_CACHE_HOME");
+    ::unsetenv("XDG_CONFIG_HOME");
+}
+
+BOOST_AUTO_TEST_CASE(a_backend_that_crashes_throws_or_escapes_in_run_fails_its_job_not_dubhost) {
+    const test::TempDir home{"dubhost-isolation-home"};
+    ::setenv("XDG_CACHE_HOME", (home / "cache").c_str(), 1);
+    ::setenv("XDG_CONFIG_HOME", (home / "config").c_str(), 1);
+    auto dubhost = [&](std::vector<std::string> args) {
+        args.insert(args.begin(),
+                    {DUBHOST_BINARY, "--workspace", (dir / "ws").string(), "--plugin-path", DUBHOST_CRASH_RUN_FIXTURE_DIR});
+        return run_child(args, std::chrono::seconds(120));
+    };
+    test::write_wav_tone(dir / "tone.wav", 16000, 1.0, 300);
+    const auto imported = dubhost({"import", (dir / "tone.wav").string(), "--json"});
+    BOOST_TEST_REQUIRE(imported.exit_code == 0, imported.err);
+    const std::string item = json::parse(imported.out)["item_id"];
+    BOOST_TEST_REQUIRE(dubhost({"run", "extract", item}).exit_code == 0);
+
+    const auto segv = dubhost({"run", "separate", item, "--backend", "crash-segv"});
+    BOOST_TEST(segv.signal == 0);  // dubhost itself lived to say so
+    BOOST_TEST(segv.exit_code == 2);
+    BOOST_TEST(segv.err.find("crash-segv (plugin test.crash-in-run) crashed while running") != std::string::npos, segv.err);
+    if (!sanitized) BOOST_TEST(segv.err.find("signal 11") != std::string::npos, segv.err);
+    BOOST_TEST(segv.err.find("--in-process") != std::string::npos);
+    const json jobs = json::parse(dubhost({"jobs", item, "--json"}).out)["jobs"];
+    const json crashed = jobs.back();
+    BOOST_TEST(crashed["status"] == "failed");
+    BOOST_TEST(crashed["error"]["code"] == "backend-crashed");
+    const std::string log = test::read_file(crashed["log"].get<std::string>());
+    BOOST_TEST(log.find("the crash-segv fixture segfaults now") != std::string::npos, log);  // its log lines were kept
+
+    const auto thrown = dubhost({"run", "separate", item, "--backend", "crash-throws"});
+    BOOST_TEST(thrown.exit_code == 2);
+    BOOST_TEST(thrown.err.find("thrown from run on purpose") != std::string::npos, thrown.err);
+    const auto thrown_here = dubhost({"--in-process", "run", "separate", item, "--backend", "crash-throws"});
+    BOOST_TEST(thrown_here.exit_code == 2);
+    BOOST_TEST(thrown_here.err.find("thrown from run on purpose") != std::string::npos, thrown_here.err);
+
+    const auto escapes = dubhost({"run", "separate", item, "--backend", "crash-escapes"});
+    BOOST_TEST(escapes.exit_code == 2);
+    BOOST_TEST(escapes.err.find("an output outside the item's folder") != std::string::npos, escapes.err);
+
+    // The workspace carries on: the next job runs.
+    const auto native = dubhost({"run", "separate", item, "--backend", "native"});
+    BOOST_TEST(native.exit_code == 0, native.err);
     ::unsetenv("XDG_CACHE_HOME");
     ::unsetenv("XDG_CONFIG_HOME");
 }

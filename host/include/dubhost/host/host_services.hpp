@@ -28,6 +28,8 @@ public:
     void set_log_sink(LogSink sink) { log_sink_ = std::move(sink); }
     bool cancel_requested() const noexcept { return cancelled_.load(); }
     void set_log_source(std::string source) { log_source_ = std::move(source); }
+    const std::string &log_source() const noexcept { return log_source_; }
+    const std::map<std::string, std::string> &paths() const noexcept { return paths_; }
     // Safe from a signal handler's thread: only sets a flag the plugin polls.
     void request_cancel() noexcept { cancelled_.store(true); }
 

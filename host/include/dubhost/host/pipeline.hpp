@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <optional>
@@ -49,6 +50,10 @@ public:
     // when the backend fails (the job is recorded as failed or cancelled with its error first).
     StageOutcome run(const StageRequest &request);
 
+    // With a worker (the dubhost binary), each job's backend runs in a child process of its own
+    // (job_worker.hpp), so a crashing backend fails its job instead of ending this process.
+    void run_jobs_in_workers(std::filesystem::path worker) { worker_ = std::move(worker); }
+
     // Told when a job starts (after the checks, before the backend runs), e.g. to label progress.
     void on_job_started(std::function<void(const JobRecord &)> callback) { on_job_started_ = std::move(callback); }
 
@@ -57,6 +62,7 @@ private:
                          const StagePlan &plan, const nlohmann::json &params, std::vector<ArtifactRecord> &artifacts);
 
     std::function<void(const JobRecord &)> on_job_started_;
+    std::optional<std::filesystem::path> worker_;
     Workspace &workspace_;
     const PluginRegistry &registry_;
     HostServices &services_;

@@ -1,0 +1,135 @@
+#include "dubhost/host/job_worker.hpp"
+
+#include <dubhost/packs/process.hpp>
+#include <spdlog/spdlog.h>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <iostream>
+#include <iterator>
+#include <optional>
+
+namespace dubhost {
+namespace {
+
+constexpr int channel_fd = 3;
+
+nlohmann::json error_document(const std::string &code, const std::string &message, const std::string &hint) {
+    return {{"code", code}, {"message", message}, {"hint", hint}};
+}
+
+HostServices *worker_services = nullptr;
+
+extern "C" void cancel_on_signal(int) {
+    if (worker_services) worker_services->request_cancel();  // an atomic store: safe here
+}
+
+}  // namespace
+
+CallOutcome run_in_worker(const RegisteredBackend &backend, HostServices &services, const nlohmann::json &request,
+                          const std::filesystem::path &worker) {
+    const PluginCandidate &candidate = backend.plugin->report.candidate;
+    const std::string who =
+        "the " + backend.info->capability + " backend " + backend.info->id + " (plugin " + backend.plugin->manifest.id + ")";
+    packs::ProcessRequest process;
+    process.argv = {worker.string(), worker_mode_argument};
+    process.stdin_data = nlohmann::json{
+        {"library", candidate.library.string()},
+        {"manifest", candidate.manifest_path.string()},
+        {"origin", candidate.origin},
+        {"capability", backend.info->capability},
+        {"backend", backend.info->id},
+        {"paths", services.paths()},
+        {"log_source", services.log_source()},
+        {"request", request}}.dump();
+    process.timeout = std::chrono::hours(24 * 7);  // jobs end by finishing or by cancellation
+    process.cancelled = [&services] { return services.cancel_requested(); };
+    process.kept_output_bytes = 64 * 1024;
+    if (request.contains("log") && request["log"].is_string()) process.log = request["log"].get<std::string>();
+    std::optional<CallOutcome> answer;
+    const dubhost_host_services *table = services.table();
+    process.on_channel_line = [&](const std::string &line) {
+        const auto message = nlohmann::json::parse(line, nullptr, false);
+        if (!message.is_object()) return;
+        const std::string type = message.value("type", std::string());
+        if (type == "progress")
+            table->progress(table, message.value("fraction", 0.0), message.value("message", std::string()).c_str());
+        else if (type == "log")
+            table->log(table, message.value("level", 1), message.value("message", std::string()).c_str());
+        else if (type == "result")
+            answer = CallOutcome{message.value("status", static_cast<int32_t>(DUBHOST_STATUS_ERROR)),
+                                 message.value("document", nlohmann::json::object())};
+    };
+    const packs::ProcessResult result = packs::run_process(process);
+    if (answer) return *answer;
+    if (!result.started)
+        return {DUBHOST_STATUS_ERROR,
+                error_document("worker-not-started", "cannot start a job worker (" + result.start_error + ")",
+                               "run with --in-process, or reinstall dubhost")};
+    if (result.cancelled)
+        return {DUBHOST_STATUS_CANCELLED, error_document("cancelled", who + " was stopped when the job was cancelled", "")};
+    const std::string last = result.last_lines(5);
+    return {
+        DUBHOST_STATUS_ERROR,
+        error_document("backend-crashed",
+                       who + " crashed while running: " + result.outcome() + (last.empty() ? "" : "; its last lines:\n" + last),
+                       "a bug in plugin " + backend.plugin->manifest.id +
+                           ": report it with the job log; `dubhost --in-process run ...` runs it inside dubhost for a debugger")};
+}
+
+int run_worker_mode(int, char **) {
+    spdlog::set_level(spdlog::level::off);  // plugin log lines travel on the channel, once
+    if (::fcntl(channel_fd, F_GETFD) < 0) {
+        std::cerr << "dubhost " << worker_mode_argument << " is started by dubhost itself, with a pipe on fd 3\n";
+        return 64;
+    }
+    FILE *channel = ::fdopen(channel_fd, "w");
+    auto send = [channel](const nlohmann::json &message) {
+        std::fputs((message.dump() + "\n").c_str(), channel);
+        std::fflush(channel);
+    };
+    const std::string input{std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>()};
+    const auto envelope = nlohmann::json::parse(input, nullptr, false);
+    if (!envelope.is_object() || !envelope.contains("request")) {
+        send({{"type", "result"},
+              {"status", DUBHOST_STATUS_ERROR},
+              {"document", error_document("bad-worker-input", "the job worker got no job", "")}});
+        return 0;
+    }
+    HostServices services(envelope.value("paths", std::map<std::string, std::string>()),
+                          envelope.value("log_source", std::string("plugin")));
+    services.set_log_sink([&send](int32_t level, const std::string &message) {
+        send({{"type", "log"}, {"level", level}, {"message", message}});
+    });
+    services.set_progress_sink([&send](double fraction, const std::string &message) {
+        send({{"type", "progress"}, {"fraction", fraction}, {"message", message}});
+    });
+    worker_services = &services;
+    ::signal(SIGTERM, cancel_on_signal);
+    ::signal(SIGINT, cancel_on_signal);
+
+    const PluginCandidate candidate{envelope.value("library", std::string()), envelope.value("manifest", std::string()),
+                                    envelope.value("origin", std::string())};
+    const LoadResult loaded = load_plugin(candidate, {}, services);
+    CallOutcome outcome{DUBHOST_STATUS_ERROR, error_document("plugin-load-failed",
+                                                             "the job worker could not load " + candidate.library.string() +
+                                                                 ": " + loaded.report.reason,
+                                                             "see `dubhost plugin check " + candidate.library.string() + "`")};
+    if (loaded.plugin) {
+        const std::string capability = envelope.value("capability", std::string()), id = envelope.value("backend", std::string());
+        outcome.document =
+            error_document("no-such-backend", "plugin " + loaded.plugin->manifest.id + " has no " + capability + " backend " + id,
+                           "the plugin changed since dubhost listed it: run the job again");
+        for (std::size_t i = 0; i < loaded.plugin->backends.size(); ++i)
+            if (loaded.plugin->manifest.backends[i].capability == capability && loaded.plugin->manifest.backends[i].id == id)
+                outcome = call_backend(*loaded.plugin->backends[i], BackendEntry::run, services, envelope["request"]);
+    }
+    send({{"type", "result"}, {"status", outcome.status}, {"document", outcome.document}});
+    worker_services = nullptr;
+    return 0;
+}
+
+}  // namespace dubhost
