@@ -99,8 +99,8 @@ void check_plugin(CliContext &context, const std::filesystem::path &path) {
     const std::filesystem::path library = std::filesystem::absolute(path);
     const std::filesystem::path manifest = library.parent_path() / "plugin.json";
     std::error_code error;
-    const PluginCandidate candidate{library, std::filesystem::exists(manifest, error) ? manifest : std::filesystem::path(),
-                                    "plugin check"};
+    const PluginCandidate candidate{
+        library, std::filesystem::exists(manifest, error) ? manifest : std::filesystem::path(), "plugin check", {}};
     const ScanReport verdict = scan_in_child(candidate, executable_path(), std::chrono::seconds(10));
     nlohmann::json document = {{"verdict", verdict}, {"backends", nlohmann::json::array()}};
     if (verdict.state == ScanState::ok) {

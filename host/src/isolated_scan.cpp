@@ -56,7 +56,7 @@ int run_scanner_mode(int argc, char **argv) {
         return 64;
     }
     spdlog::set_level(spdlog::level::off);  // stdout carries the report
-    const PluginCandidate candidate{argv[2], argv[3], argv[4]};
+    const PluginCandidate candidate{argv[2], argv[3], argv[4], {}};
     // The same services a real load gets, minus a workspace: init must not depend on one.
     const HostServices services({}, "plugin-scan");
     const LoadResult result = load_plugin(candidate, {}, services);

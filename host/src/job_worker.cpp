@@ -5,6 +5,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -82,6 +83,11 @@ CallOutcome run_in_worker(const RegisteredBackend &backend, HostServices &servic
 
 int run_worker_mode(int, char **) {
     spdlog::set_level(spdlog::level::off);  // plugin log lines travel on the channel, once
+    // A worker whose dubhost was killed (kill -9) must not go on writing into the workspace while
+    // the next dubhost re-runs the job: it dies with its parent.
+    const pid_t parent = ::getppid();
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) return 70;
     if (::fcntl(channel_fd, F_GETFD) < 0) {
         std::cerr << "dubhost " << worker_mode_argument << " is started by dubhost itself, with a pipe on fd 3\n";
         return 64;
@@ -111,8 +117,10 @@ int run_worker_mode(int, char **) {
     ::signal(SIGTERM, cancel_on_signal);
     ::signal(SIGINT, cancel_on_signal);
 
-    const PluginCandidate candidate{envelope.value("library", std::string()), envelope.value("manifest", std::string()),
-                                    envelope.value("origin", std::string())};
+    const PluginCandidate candidate{envelope.value("library", std::string()),
+                                    envelope.value("manifest", std::string()),
+                                    envelope.value("origin", std::string()),
+                                    {}};
     const LoadResult loaded = load_plugin(candidate, {}, services);
     CallOutcome outcome{DUBHOST_STATUS_ERROR, error_document("plugin-load-failed",
                                                              "the job worker could not load " + candidate.library.string() +

@@ -1,5 +1,6 @@
 #include "dubhost/host/pipeline.hpp"
 
+#include "dubhost/host/item_lock.hpp"
 #include "dubhost/host/job_worker.hpp"
 
 #include "dubhost/host/backend_call.hpp"
@@ -173,6 +174,7 @@ Pipeline::Pipeline(Workspace &workspace, const PluginRegistry &registry, HostSer
 
 StageOutcome Pipeline::run(const StageRequest &request) {
     const Item item = workspace_.require_item(request.item);
+    const ItemLock lock(workspace_.derived_item_dir(item.id), item.id);
     if (const int abandoned = workspace_.mark_abandoned_jobs(); abandoned > 0)
         spdlog::warn("{} job(s) left running by a process that ended are marked interrupted", abandoned);
     std::map<std::string, std::string> overrides;
@@ -265,9 +267,11 @@ StageOutcome Pipeline::execute(JobRecord &job, const Item &item, const StageRequ
         const bool cancelled = outcome.status == DUBHOST_STATUS_CANCELLED;
         log << (cancelled ? "cancelled" : "failed") << ": " << outcome.document.dump() << "\n";
         workspace_.finish_job(job.id, cancelled ? "cancelled" : "failed", outcome.document.dump(), "", artifacts);
-        const ErrorKind kind = outcome.status == DUBHOST_STATUS_BAD_REQUEST || outcome.status == DUBHOST_STATUS_NOT_INSTALLED
-                                   ? ErrorKind::user
-                                   : ErrorKind::backend;
+        // A full disk is the machine's state, not a backend bug: the user frees space and re-runs.
+        const bool users_to_fix = outcome.status == DUBHOST_STATUS_BAD_REQUEST ||
+                                  outcome.status == DUBHOST_STATUS_NOT_INSTALLED ||
+                                  outcome.document.value("code", std::string()) == "disk-full";
+        const ErrorKind kind = users_to_fix ? ErrorKind::user : ErrorKind::backend;
         std::string hint = outcome.error_hint();
         hint += (hint.empty() ? "" : "; ") + std::string("job log: ") + job.log_path;
         throw Failure(kind, outcome.document.value("code", std::string("job-failed")),

@@ -1,6 +1,7 @@
 #include "dubhost/host/plugin_registry.hpp"
 
 #include "dubhost/host/isolated_scan.hpp"
+#include "dubhost/host/plugin_permissions.hpp"
 #include "dubhost/host/scan_cache.hpp"
 
 #include <nlohmann/json.hpp>
@@ -48,6 +49,11 @@ PluginRegistry PluginRegistry::discover(const std::vector<PluginSearchDir> &sear
     std::optional<ScanCache> cache;
     if (options.scanner && !options.cache_file.empty()) cache.emplace(options.cache_file);
     for (const auto &candidate : find_plugin_candidates(search_path)) {
+        if (auto unsafe = unsafe_plugin_permissions(candidate)) {
+            spdlog::warn("refusing plugin {}: {}", candidate.library.string(), *unsafe);
+            registry.rejected_.push_back({candidate, ScanState::unsafe_permissions, "not loaded: " + *unsafe, std::nullopt});
+            continue;
+        }
         if (auto id = manifest_id(candidate); id && options.disabled.count(*id)) {
             registry.rejected_.push_back({candidate, ScanState::disabled,
                                           "disabled on this machine; `dubhost plugins enable " + *id + "` turns it back on",

@@ -44,7 +44,8 @@ std::optional<std::string> read_text(const fs::path &path) {
 }
 
 // Collects the candidates of one folder: the library plugin.json names, then other libraries.
-void add_folder_candidates(const fs::path &folder, const std::string &origin, std::vector<PluginCandidate> &out) {
+void add_folder_candidates(const fs::path &folder, const PluginSearchDir &dir, const fs::path &search_folder,
+                           std::vector<PluginCandidate> &out) {
     std::error_code error;
     std::vector<fs::path> libraries;
     for (fs::directory_iterator it(folder, error), end; !error && it != end; it.increment(error))
@@ -61,10 +62,10 @@ void add_folder_candidates(const fs::path &folder, const std::string &origin, st
         }
         // Unparseable manifests still become a candidate so the user sees why they were refused.
         named = library_name.empty() || library_name.find('/') != std::string::npos ? manifest : folder / library_name;
-        out.push_back({named, manifest, origin});
+        out.push_back({named, manifest, dir.origin, search_folder});
     }
     for (const auto &library : libraries)
-        if (library != named) out.push_back({library, {}, origin});
+        if (library != named) out.push_back({library, {}, dir.origin, search_folder});
 }
 
 ScanReport reject(const PluginCandidate &candidate, ScanState state, std::string reason,
@@ -176,12 +177,14 @@ std::string_view scan_state_name(ScanState state) {
         return "hung";
     case ScanState::disabled:
         return "disabled";
+    case ScanState::unsafe_permissions:
+        return "unsafe-permissions";
     }
     return "unknown";
 }
 
 std::optional<ScanState> scan_state_named(std::string_view name) {
-    for (int value = static_cast<int>(ScanState::ok); value <= static_cast<int>(ScanState::disabled); ++value)
+    for (int value = static_cast<int>(ScanState::ok); value <= static_cast<int>(ScanState::unsafe_permissions); ++value)
         if (scan_state_name(static_cast<ScanState>(value)) == name) return static_cast<ScanState>(value);
     return std::nullopt;
 }
@@ -224,12 +227,12 @@ std::vector<PluginCandidate> find_plugin_candidates(const std::vector<PluginSear
                           error ? error.message() : "not a folder or seen");
             continue;
         }
-        add_folder_candidates(folder, dir.origin, candidates);
+        add_folder_candidates(folder, dir, folder, candidates);
         std::vector<fs::path> subfolders;
         for (fs::directory_iterator it(folder, error), end; !error && it != end; it.increment(error))
             if (it->is_directory(error)) subfolders.push_back(it->path());
         std::sort(subfolders.begin(), subfolders.end());
-        for (const auto &subfolder : subfolders) add_folder_candidates(subfolder, dir.origin, candidates);
+        for (const auto &subfolder : subfolders) add_folder_candidates(subfolder, dir, folder, candidates);
     }
     return candidates;
 }

@@ -117,9 +117,14 @@ StagePlan plan_stage(const Workspace &workspace, const Item &item, const StageRe
         plan.outputs = {{"mix", (derived / "dub_preview" / "mix_dub_preview_v1.wav").string()},
                         {"mix_manifest", (derived / "dub_preview" / "mix_dub_preview_v1.json").string()}};
     } else if (stage == "mux") {
-        if (item.media_kind == "audio")
+        if (item.media_kind == "audio") {
+            const fs::path dubbed = derived / "dub_preview" / "mix_dub_preview_v1.wav";
+            std::error_code missing;
             throw user_error("audio-only-item", "item " + item.id + " is audio-only: there is no video to put the dub into",
-                             "use the dubbed audio itself: " + (derived / "dub_preview" / "mix_dub_preview_v1.wav").string());
+                             fs::exists(dubbed, missing) ? "use the dubbed audio itself: " + dubbed.string()
+                                                         : "the dubbed audio is the result: `dubhost run mix " + item.id +
+                                                               "` writes it (or `dubhost dub` does every stage)");
+        }
         const fs::path mix = require_output(workspace, item, "mix", "mix", "no dub mix");
         plan.inputs = {{"video", source.string()}, {"dub_audio", mix.string()}, {"subtitles", nlohmann::json::array()}};
         plan.input_files = {{"video", source}, {"dub_audio", mix}};

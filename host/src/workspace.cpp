@@ -15,9 +15,11 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <set>
+#include <thread>
 
 namespace dubhost {
 namespace fs = std::filesystem;
@@ -62,21 +64,49 @@ int read_schema_version(SQLite::Database &db) {
     return query.executeStep() ? query.getColumn(0).getInt() : 0;
 }
 
-void migrate(SQLite::Database &db, const fs::path &database) {
-    const int stored = read_schema_version(db);
-    const int known = static_cast<int>(schema::migrations.size());
+void refuse_newer_schema(int stored, int known, const fs::path &database) {
     if (stored > known)
         throw user_error("library-too-new",
                          database.string() + " has schema version " + std::to_string(stored) +
                              " but this dubhost knows only up to " + std::to_string(known),
                          "upgrade dubhost, or use another workspace with --workspace DIR");
+}
+
+void migrate(SQLite::Database &db, const fs::path &database) {
+    const int known = static_cast<int>(schema::migrations.size());
+    refuse_newer_schema(read_schema_version(db), known, database);
+    if (read_schema_version(db) == known) return;
+    // IMMEDIATE takes the write lock first, so two processes opening a new workspace at once
+    // migrate it once: the second waits (busy timeout), then sees the version the first wrote.
+    SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
+    const int stored = read_schema_version(db);
+    refuse_newer_schema(stored, known, database);
     if (stored == known) return;
-    SQLite::Transaction transaction(db);
     if (stored == 0) db.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
     for (int version = stored; version < known; ++version) db.exec(std::string(schema::migrations[version]));
     db.exec("DELETE FROM schema_version");
     db.exec("INSERT INTO schema_version (version) VALUES (" + std::to_string(known) + ")");
     transaction.commit();
+}
+
+// Switching a new library to WAL needs an exclusive lock, and SQLite answers "busy" at once
+// (without its busy handler) when another process is opening the same new library: retry for as
+// long as the busy timeout would have waited.
+void prepare_library(SQLite::Database &db, const fs::path &database) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+    for (;;) {
+        try {
+            db.exec("PRAGMA journal_mode=WAL");
+            db.exec("PRAGMA foreign_keys=ON");
+            db.exec("PRAGMA synchronous=NORMAL");
+            migrate(db, database);
+            return;
+        } catch (const SQLite::Exception &failure) {
+            const int code = failure.getErrorCode() & 0xff;
+            if ((code != SQLITE_BUSY && code != SQLITE_LOCKED) || std::chrono::steady_clock::now() > deadline) throw;
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+    }
 }
 
 Item read_item(SQLite::Statement &row) {
@@ -123,6 +153,26 @@ void store_source(const fs::path &source, const fs::path &stored, Workspace::Imp
     pending.commit();
 }
 
+// A copy into items/ is written as `source.<ext>.tmp-<pid>-<n>` and renamed (atomic_file.hpp). A
+// process killed mid-copy leaves that temp file, and perhaps a folder holding nothing else; both
+// are removed once their writer is gone.
+void remove_abandoned_copies(const fs::path &items) {
+    std::error_code error;
+    for (fs::directory_iterator folder(items, error), end; !error && folder != end; folder.increment(error)) {
+        std::error_code inner;
+        std::vector<fs::path> abandoned;
+        for (fs::directory_iterator it(folder->path(), inner), stop; !inner && it != stop; it.increment(inner)) {
+            const std::string name = it->path().filename().string();
+            const auto marker = name.rfind(".tmp-");
+            if (marker == std::string::npos) continue;
+            const pid_t writer = static_cast<pid_t>(std::atol(name.c_str() + marker + 5));
+            if (writer <= 0 || (::kill(writer, 0) != 0 && errno == ESRCH)) abandoned.push_back(it->path());
+        }
+        for (const auto &path : abandoned) fs::remove(path, inner);
+        if (!abandoned.empty()) fs::remove(folder->path(), inner);  // only succeeds when nothing else is there
+    }
+}
+
 bool stored_source_intact(const fs::path &stored) {
     std::error_code error;
     return fs::exists(stored, error);  // follows a link: a moved original counts as missing
@@ -147,13 +197,11 @@ Workspace Workspace::open(const fs::path &requested_root) {
     const fs::path database = root / "library.db";
     try {
         auto state = std::unique_ptr<State>(
-            new State{root, SQLite::Database(database.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, 5000)});
+            new State{root, SQLite::Database(database.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, 15000)});
         SQLite::Database &db = state->db;
-        db.exec("PRAGMA journal_mode=WAL");
-        db.exec("PRAGMA foreign_keys=ON");
-        db.exec("PRAGMA synchronous=NORMAL");
-        migrate(db, database);
+        prepare_library(db, database);
         for (const char *folder : {"items", "derived", "packs", "logs", "cache"}) fs::create_directories(root / folder);
+        remove_abandoned_copies(root / "items");
         return Workspace(std::move(state));
     } catch (const SQLite::Exception &failure) {
         const int code = failure.getErrorCode() & 0xff;

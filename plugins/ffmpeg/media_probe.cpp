@@ -7,6 +7,9 @@ extern "C" {
 #include <libavutil/pixdesc.h>
 }
 
+#include <algorithm>
+#include <cstdio>
+
 namespace dubhost::ffmpeg {
 namespace {
 
@@ -47,10 +50,43 @@ nlohmann::json describe_stream(const AVStream &stream) {
     return info;
 }
 
+// A file cut short (an interrupted download or copy) often keeps its header: FFmpeg opens it and
+// reports the full duration, and only decoding would find the hole. Where the container carries a
+// sample index (mp4, mov, and others with a seek table), every sample must lie inside the file.
+void refuse_truncated(const AVFormatContext &input, const std::string &path) {
+    if (!input.pb) return;
+    const std::int64_t file_size = avio_size(input.pb);
+    if (file_size <= 0) return;
+    std::int64_t needed = 0;
+    double readable_seconds = -1;
+    for (unsigned i = 0; i < input.nb_streams; ++i) {
+        AVStream *stream = input.streams[i];
+        const int count = avformat_index_get_entries_count(stream);
+        for (int n = 0; n < count; ++n) {
+            const AVIndexEntry *entry = avformat_index_get_entry(stream, n);
+            if (!entry || entry->pos < 0) continue;
+            const std::int64_t end = entry->pos + entry->size;
+            needed = std::max(needed, end);
+            if (end > file_size && entry->timestamp != AV_NOPTS_VALUE) {
+                const double at = static_cast<double>(entry->timestamp) * av_q2d(stream->time_base);
+                readable_seconds = readable_seconds < 0 ? at : std::min(readable_seconds, at);
+            }
+        }
+    }
+    if (needed <= file_size) return;
+    const double total = input.duration > 0 ? static_cast<double>(input.duration) / AV_TIME_BASE : 0;
+    char detail[160];
+    std::snprintf(detail, sizeof detail, ": the data stops at about %.1f s of %.1f s (%lld of %lld bytes present)",
+                  std::max(readable_seconds, 0.0), total, static_cast<long long>(file_size), static_cast<long long>(needed));
+    throw sdk::CallError(DUBHOST_STATUS_BAD_REQUEST, "truncated-input", path + " is truncated" + detail,
+                         "re-export or re-download the complete file, then import it again");
+}
+
 }  // namespace
 
 nlohmann::json probe_media(const std::string &path) {
     InputFormat input = open_media(path);
+    refuse_truncated(*input, path);
     nlohmann::json streams = nlohmann::json::array();
     bool has_audio = false, has_video = false;
     for (unsigned i = 0; i < input->nb_streams; ++i) {

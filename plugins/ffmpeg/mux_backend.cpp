@@ -9,10 +9,13 @@ extern "C" {
 #include <libavutil/channel_layout.h>
 }
 
+#include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <deque>
 #include <filesystem>
 #include <optional>
+#include <vector>
 
 namespace dubhost::ffmpeg {
 namespace {
@@ -55,20 +58,20 @@ std::string titled(const std::string &name, const std::string &language) {
     return language.empty() ? name : name + " (" + language + ")";
 }
 
-// Text in an ASS dialogue line: line breaks become \N, override braces are made literal.
-std::string ass_text(const std::string &text) {
-    std::string out;
-    for (char c : text) {
-        if (c == '\n')
-            out += "\\N";
-        else if (c == '{')
-            out += "\\{";
-        else if (c == '}')
-            out += "\\}";
-        else
-            out.push_back(c);
-    }
-    return out;
+// A cue's payload as the container stores it. The text is written as is, never through FFmpeg's
+// ASS parser (which reads `{\`, `\N` and `\h` as markup), so every character the user typed comes
+// out verbatim. mov_text (3GPP timed text) is a 16-bit big-endian byte count and UTF-8 text;
+// Matroska's S_TEXT/UTF8 is the bare text.
+std::vector<uint8_t> cue_payload(const std::string &text, bool mov_text) {
+    std::vector<uint8_t> payload;
+    if (!mov_text) return {text.begin(), text.end()};
+    std::size_t size = std::min<std::size_t>(text.size(), 0xffff);
+    while (size < text.size() && size > 0 && (static_cast<unsigned char>(text[size]) & 0xc0) == 0x80)
+        --size;  // never cut a UTF-8 sequence in half
+    payload.push_back(static_cast<uint8_t>(size >> 8));
+    payload.push_back(static_cast<uint8_t>(size & 0xff));
+    payload.insert(payload.end(), text.begin(), text.begin() + static_cast<std::ptrdiff_t>(size));
+    return payload;
 }
 
 // One output packet waiting to be written, with its time for ordering.
@@ -165,10 +168,12 @@ private:
     bool flushed_ = false;
 };
 
-// A text subtitle track, encoded cue by cue (mov_text in MP4, SubRip in Matroska).
+// A text subtitle track, one packet per cue (mov_text in MP4, SubRip in Matroska). The encoder is
+// opened only for the stream's codec parameters (mov_text's sample description); cue packets are
+// written directly (cue_payload).
 class SubtitleTrack {
 public:
-    SubtitleTrack(AVFormatContext &output, const json &track, bool mp4) {
+    SubtitleTrack(AVFormatContext &output, const json &track, bool mp4) : mov_text_(mp4) {
         const AVCodecID id = mp4 ? AV_CODEC_ID_MOV_TEXT : AV_CODEC_ID_SUBRIP;
         const AVCodec *encoder = avcodec_find_encoder(id);
         if (!encoder)
@@ -196,24 +201,10 @@ public:
             if (text.empty()) continue;
             const std::int64_t start = cue.at("start").get<std::int64_t>();
             const std::int64_t end = cue.at("end").get<std::int64_t>();
-            AVSubtitle subtitle{};
-            AVSubtitleRect rect{};
-            AVSubtitleRect *rects[] = {&rect};
-            const std::string line = "0,0,Default,,0,0,0,," + ass_text(text);
-            rect.type = SUBTITLE_ASS;
-            rect.ass = const_cast<char *>(line.c_str());
-            subtitle.num_rects = 1;
-            subtitle.rects = rects;
-            subtitle.start_display_time = 0;
-            subtitle.end_display_time = static_cast<uint32_t>(end - start);
-            subtitle.pts = av_rescale_q(start, AVRational{1, 1000}, AV_TIME_BASE_Q);
-            std::vector<uint8_t> buffer(line.size() * 4 + 1024);
-            const int size =
-                check(avcodec_encode_subtitle(codec_.get(), buffer.data(), static_cast<int>(buffer.size()), &subtitle),
-                      "encoding a subtitle");
+            const std::vector<uint8_t> payload = cue_payload(text, mov_text_);
             Packet packet = make_packet();
-            check(av_new_packet(packet.get(), size), "allocating a subtitle packet");
-            std::memcpy(packet->data, buffer.data(), static_cast<std::size_t>(size));
+            check(av_new_packet(packet.get(), static_cast<int>(payload.size())), "allocating a subtitle packet");
+            std::memcpy(packet->data, payload.data(), payload.size());
             packet->pts = packet->dts = av_rescale_q(start, AVRational{1, 1000}, stream_->time_base);
             packet->duration = av_rescale_q(end - start, AVRational{1, 1000}, stream_->time_base);
             packet->stream_index = stream_->index;
@@ -223,6 +214,7 @@ public:
     }
 
 private:
+    bool mov_text_;
     CodecContext codec_;
     AVStream *stream_ = nullptr;
     std::deque<json> cues_;

@@ -16,6 +16,10 @@ void put(std::vector<unsigned char> &out, std::uint32_t value, int bytes) {
 }
 
 sdk::CallError write_error(const std::filesystem::path &path) {
+    if (errno == ENOSPC || errno == EDQUOT)
+        return sdk::CallError(DUBHOST_STATUS_ERROR, "disk-full", "cannot write " + path.string() + ": " + std::strerror(errno),
+                              "free some space on the disk holding the workspace (`df -h " + path.parent_path().string() +
+                                  "`), then run the stage again");
     return sdk::CallError(DUBHOST_STATUS_ERROR, "write-failed", "cannot write " + path.string() + ": " + std::strerror(errno),
                           "check free disk space and that the workspace is writable");
 }

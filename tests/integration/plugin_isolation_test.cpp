@@ -189,4 +189,35 @@ BOOST_AUTO_TEST_CASE(a_backend_that_crashes_throws_or_escapes_in_run_fails_its_j
     ::unsetenv("XDG_CONFIG_HOME");
 }
 
+BOOST_AUTO_TEST_CASE(a_plugin_folder_or_library_others_may_write_is_refused_with_the_fix) {
+    const fs::path folder = dir / "plugins" / "c-good-too";
+    fs::create_directories(folder.parent_path());
+    fs::copy(crash_fixtures / "c-good-too", folder, fs::copy_options::recursive);
+    auto states = [&] {
+        const PluginRegistry registry = PluginRegistry::discover({{dir / "plugins", "test"}}, services, DiscoveryOptions{});
+        std::map<std::string, ScanReport> found;
+        for (const auto &report : registry.rejected()) found.emplace(report.candidate.library.filename().string(), report);
+        return std::pair{registry.plugins().size(), found};
+    };
+    const std::string library = "fixture_c-good-too.so";
+    BOOST_TEST_REQUIRE(states().first == 1u);
+
+    for (const fs::path &opened : {folder, folder / library, dir / "plugins"}) {
+        BOOST_TEST_CONTEXT("world-writable: " << opened) {
+            fs::permissions(opened, fs::perms::others_write, fs::perm_options::add);
+            const auto [loaded, rejected] = states();
+            BOOST_TEST(loaded == 0u);
+            BOOST_TEST_REQUIRE(rejected.count(library) == 1u);
+            BOOST_TEST((rejected.at(library).state == ScanState::unsafe_permissions));
+            const std::string &reason = rejected.at(library).reason;
+            BOOST_TEST(reason.find(opened.string() + " is writable by every user") != std::string::npos, reason);
+            BOOST_TEST(reason.find("run `chmod go-w " + opened.string() + "`") != std::string::npos, reason);
+            fs::permissions(opened, fs::perms::others_write, fs::perm_options::remove);
+            BOOST_TEST(states().first == 1u);
+        }
+    }
+    // The sticky, world-writable /tmp above the search folder is fine: others cannot replace entries there.
+    BOOST_TEST(((fs::status(fs::temp_directory_path()).permissions() & fs::perms::sticky_bit) != fs::perms::none));
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -35,6 +35,7 @@ enum class ScanState {
     crashed,               // loading it in the scanner process ended that process (signal, exit, abort)
     hung,                  // loading it in the scanner process did not finish in time
     disabled,              // turned off with `dubhost plugins disable ID`
+    unsafe_permissions,    // the file or its folder is writable by other users (plugin_permissions.hpp)
 };
 
 // The state named `name` (as scan_state_name writes it), or nullopt.
@@ -46,6 +47,7 @@ struct PluginCandidate {
     std::filesystem::path library;        // the shared library (may not exist if a manifest names it)
     std::filesystem::path manifest_path;  // empty when no plugin.json names this library
     std::string origin;                   // which search-path entry found it
+    std::filesystem::path search_folder;  // the search-path folder it was found under
 };
 
 struct ScanReport {
