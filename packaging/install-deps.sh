@@ -14,6 +14,7 @@ build_packages=(
   libavformat-dev libavcodec-dev libavfilter-dev libswresample-dev libavutil-dev
   libespeak-ng-dev libpocketsphinx-dev libsphinxbase-dev libfftw3-dev
   pybind11-dev python3-dev python3-venv python3-pip
+  libcjson-dev  # the SDK's plain-C example plugin parses its job with cJSON
 )
 runtime_packages=(
   espeak-ng-data pocketsphinx-en-us libfftw3-single3 python3

@@ -5,6 +5,7 @@
 #include "dubhost/host/dub.hpp"
 #include "dubhost/host/error.hpp"
 #include "dubhost/host/paths.hpp"
+#include "dubhost/host/record_json.hpp"
 #include "interrupt_guard.hpp"
 #include "progress_display.hpp"
 
@@ -72,16 +73,9 @@ void dub(CliContext &context, const DubOptions &options) {
     if (progress) progress->finish();
 
     if (context.options.json) {
-        nlohmann::json stages = nlohmann::json::array();
-        for (const auto &stage : result.stages)
-            stages.push_back({{"stage", stage.stage},
-                              {"backend", stage.backend},
-                              {"skipped", stage.skipped},
-                              {"seconds", stage.seconds},
-                              {"note", stage.note},
-                              {"outputs", stage.outputs}});
-        CliContext::print_json(
-            {{"event", "finished"}, {"item_id", result.item_id}, {"stages", stages}, {"output", result.output.string()}});
+        nlohmann::json document = dub_result_json(result);
+        document["event"] = "finished";
+        CliContext::print_json(document);
         return;
     }
     std::cout << "dub of item " << result.item_id << ":\n";

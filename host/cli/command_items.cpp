@@ -2,29 +2,13 @@
 #include "commands.hpp"
 
 #include "dubhost/host/media_prober.hpp"
+#include "dubhost/host/record_json.hpp"
 
 #include <CLI/CLI.hpp>
 
 #include <iostream>
 
 namespace dubhost::cli {
-namespace {
-
-nlohmann::json item_json(const Item &item) {
-    return {{"id", item.id},
-            {"original_name", item.original_name},
-            {"original_path", item.original_path},
-            {"stored_path", item.stored_path},
-            {"linked", item.linked},
-            {"size_bytes", item.size_bytes},
-            {"sha256", item.sha256},
-            {"container", item.container},
-            {"media_kind", item.media_kind},
-            {"probe", nlohmann::json::parse(item.probe_json, nullptr, false)},
-            {"imported_at", item.imported_at}};
-}
-
-}  // namespace
 
 void add_item_commands(CLI::App &app, CliContext &context, Action &action) {
     static std::string file;

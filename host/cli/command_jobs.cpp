@@ -5,6 +5,7 @@
 #include "dubhost/host/paths.hpp"
 #include "dubhost/host/pipeline.hpp"
 #include "dubhost/host/qc_report.hpp"
+#include "dubhost/host/record_json.hpp"
 #include "dubhost/host/subtitle_formats.hpp"
 #include "interrupt_guard.hpp"
 #include "progress_display.hpp"
@@ -16,35 +17,6 @@
 
 namespace dubhost::cli {
 namespace {
-
-nlohmann::json job_json(const JobRecord &job) {
-    auto parse = [](const std::string &text) {
-        return text.empty() ? nlohmann::json(nullptr) : nlohmann::json::parse(text, nullptr, false);
-    };
-    nlohmann::json inputs = nlohmann::json::array(), outputs = nlohmann::json::array();
-    for (const auto &artifact : job.artifacts)
-        (artifact.role == "input" ? inputs : outputs)
-            .push_back({{"name", artifact.name},
-                        {"path", artifact.path},
-                        {"sha256", artifact.sha256},
-                        {"size_bytes", artifact.size_bytes}});
-    return {{"id", job.id},
-            {"item_id", job.item_id},
-            {"stage", job.stage},
-            {"status", job.status},
-            {"backend", job.backend},
-            {"plugin", job.backend_plugin},
-            {"backend_version", job.backend_version},
-            {"params", parse(job.params_json)},
-            {"created_at", job.created_at},
-            {"started_at", job.started_at},
-            {"finished_at", job.finished_at},
-            {"inputs", inputs},
-            {"outputs", outputs},
-            {"log", job.log_path},
-            {"error", parse(job.error_json)},
-            {"result", parse(job.result_json)}};
-}
 
 void print_job(const JobRecord &job) {
     std::cout << "job " << job.id << ": " << job.stage << " of item " << job.item_id << " — " << job.status << "\n"

@@ -6,6 +6,7 @@
 
 #include "dubhost/host/backend_call.hpp"
 #include "dubhost/host/error.hpp"
+#include "dubhost/host/pack_owners.hpp"
 #include "interrupt_guard.hpp"
 #include "progress_display.hpp"
 
@@ -21,51 +22,6 @@ namespace dubhost::cli {
 namespace {
 
 namespace fs = std::filesystem;
-
-struct PackOwner {
-    const LoadedPlugin *plugin = nullptr;
-    const dubhost_backend *backend = nullptr;  // the plugin's first backend answers for the pack
-};
-
-std::map<std::string, PackOwner> pack_owners(const PluginRegistry &registry) {
-    std::map<std::string, PackOwner> owners;
-    for (const auto &plugin : registry.plugins())
-        if (!plugin->manifest.pack.empty() && !plugin->backends.empty())
-            owners.try_emplace(plugin->manifest.pack, PackOwner{plugin.get(), plugin->backends.front()});
-    return owners;
-}
-
-std::string known_packs(const std::map<std::string, PackOwner> &owners) {
-    std::string list;
-    for (const auto &[id, owner] : owners) list += (list.empty() ? "" : ", ") + id;
-    return list.empty() ? "none (no pack-backed plugin is installed)" : list;
-}
-
-const PackOwner &require_owner(const std::map<std::string, PackOwner> &owners, const std::string &id) {
-    const auto found = owners.find(id);
-    if (found == owners.end())
-        throw user_error("unknown-pack", "no plugin here provides a pack named '" + id + "'",
-                         "packs here: " + known_packs(owners) + " (see `dubhost pack list`)");
-    return found->second;
-}
-
-// Pack ids name folders in the workspace: never a path.
-void require_pack_id(const std::string &id) {
-    if (!std::regex_match(id, std::regex("^[a-z0-9][a-z0-9._-]*$")))
-        throw user_error("bad-pack-id", "'" + id + "' is not a pack id", "see `dubhost pack list`");
-}
-
-nlohmann::json pack_state(CliContext &context, const std::string &id, const PackOwner &owner) {
-    const CallOutcome outcome = call_backend(*owner.backend, BackendEntry::status, context.services(), nlohmann::json::object());
-    nlohmann::json state = outcome.ok() && outcome.document.contains("pack")
-                               ? outcome.document["pack"]
-                               : nlohmann::json{{"id", id}, {"state", "unknown"}, {"problem", outcome.error_message()}};
-    state["plugin"] = owner.plugin->manifest.id;
-    state["backends"] = nlohmann::json::array();
-    for (const auto &backend : owner.plugin->manifest.backends)
-        state["backends"].push_back(backend.capability + "/" + backend.id);
-    return state;
-}
 
 std::string megabytes(const nlohmann::json &bytes) {
     return bytes.is_number() ? std::to_string(bytes.get<std::uint64_t>() / (1024 * 1024)) + " MiB" : "?";
@@ -103,7 +59,7 @@ struct InstallArguments {
 
 void install(CliContext &context, const InstallArguments &arguments) {
     const auto owners = pack_owners(context.registry());
-    const PackOwner &owner = require_owner(owners, arguments.id);
+    const PackOwner &owner = require_pack_owner(owners, arguments.id);
     nlohmann::json request = {{"offline", arguments.offline}, {"force", arguments.force}};
     if (!arguments.wheelhouse.empty()) request["wheelhouse"] = fs::absolute(arguments.wheelhouse).string();
     if (!arguments.index_url.empty()) request["index_url"] = arguments.index_url;
@@ -150,7 +106,8 @@ void add_pack_commands(CLI::App &app, CliContext &context, Action &action) {
     list->callback([&context, &action] {
         action = [&context] {
             nlohmann::json packs = nlohmann::json::array();
-            for (const auto &[id, owner] : pack_owners(context.registry())) packs.push_back(pack_state(context, id, owner));
+            for (const auto &[id, owner] : pack_owners(context.registry()))
+                packs.push_back(pack_state(context.services(), id, owner));
             if (context.options.json) return CliContext::print_json({{"packs", packs}});
             if (packs.empty()) std::cout << "no pack-backed plugin is installed (see `dubhost plugins`)\n";
             for (const auto &state : packs)
@@ -167,7 +124,7 @@ void add_pack_commands(CLI::App &app, CliContext &context, Action &action) {
         action = [&context] {
             require_pack_id(status_id);
             const auto owners = pack_owners(context.registry());
-            const nlohmann::json state = pack_state(context, status_id, require_owner(owners, status_id));
+            const nlohmann::json state = pack_state(context.services(), status_id, require_pack_owner(owners, status_id));
             if (context.options.json) return CliContext::print_json(state);
             print_status(state);
         };

@@ -86,6 +86,10 @@ std::vector<std::string> manifest_differences(const PluginManifest &disk, const 
         }
         compare("backend " + key + " version", backend.version, found->second->version);
         compare("backend " + key + " priority", std::to_string(backend.priority), std::to_string(found->second->priority));
+        // Compared as JSON: a C plugin spells its schema by hand, whitespace may differ.
+        const auto declared = nlohmann::json::parse(backend.parameters_json, nullptr, false);
+        const auto compiled = nlohmann::json::parse(found->second->parameters_json, nullptr, false);
+        if (declared != compiled) compare("backend " + key + " parameters", declared.dump(), compiled.dump());
         in_library.erase(found);
     }
     for (const auto &[key, backend] : in_library)

@@ -1,5 +1,7 @@
 #include "dubhost/host/plugin_scan.hpp"
 
+#include "parameter_schema.hpp"
+
 #define BOOST_DLL_USE_STD_FS
 #include <boost/dll/shared_library.hpp>
 #include <dlfcn.h>
@@ -121,6 +123,11 @@ std::optional<std::string> describe(const dubhost_plugin_descriptor &descriptor,
         info.version = safe_string(backend->version);
         info.priority = backend->priority;
         info.parameters_json = backend->parameters_json ? backend->parameters_json : "[]";
+        if (const auto problems = parameter_schema_problems(info.parameters_json); !problems.empty()) {
+            std::string listed;
+            for (const auto &problem : problems) listed += (listed.empty() ? "" : "; ") + problem;
+            return "backend '" + info.id + "' declares bad parameters: " + listed;
+        }
         info.consumes_json = backend->consumes_json ? backend->consumes_json : "[]";
         info.produces_json = backend->produces_json ? backend->produces_json : "[]";
         out.backends.push_back(std::move(info));

@@ -3,7 +3,7 @@
 #
 #   dubhost_add_plugin(<target>
 #       MANIFEST plugin.def.json          # id, name, version, runtime, backends[] (docs/reference/sdk.md)
-#       SOURCES a.cpp b.c ...
+#       SOURCES a.cpp b.c ...             # only .c files: linked to dubhost::c_sdk (no C++ needed)
 #       [OUTPUT_DIRECTORY dir]            # default: <build>/lib/dubhost/plugins/<id>
 #       [INSTALL_DESTINATION dir]         # default: lib/dubhost/plugins/<id>; NO_INSTALL to skip
 #       [NO_INSTALL])
@@ -73,7 +73,18 @@ function(dubhost_add_plugin target)
 
     add_library(${target} MODULE ${ARG_SOURCES})
     target_include_directories(${target} PRIVATE "${_header_dir}")
-    target_link_libraries(${target} PRIVATE dubhost::sdk)
+    # A plugin written only in C gets the C ABI header alone (no C++ compiler or JSON library needed).
+    set(_c_only TRUE)
+    foreach(_source IN LISTS ARG_SOURCES)
+        if(NOT _source MATCHES "\\.c$")
+            set(_c_only FALSE)
+        endif()
+    endforeach()
+    if(_c_only)
+        target_link_libraries(${target} PRIVATE dubhost::c_sdk)
+    else()
+        target_link_libraries(${target} PRIVATE dubhost::sdk)
+    endif()
     if(NOT ARG_OUTPUT_DIRECTORY)
         set(ARG_OUTPUT_DIRECTORY "${CMAKE_BINARY_DIR}/lib/dubhost/plugins/${_plugin_id}")
     endif()

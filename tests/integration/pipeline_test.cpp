@@ -123,6 +123,32 @@ BOOST_AUTO_TEST_CASE(diarization_labels_a_copy_of_the_script_that_tts_then_speak
     BOOST_TEST(ok({"speakers", item, "--json"})["speakers"][0]["label"] == "SPEAKER_1");
 }
 
+// The SDK's plain-C example (sdk/examples/single-speaker-c) as a real diarize backend.
+BOOST_AUTO_TEST_CASE(the_c_example_plugin_labels_every_segment_with_one_speaker) {
+    stage({"extract", item});
+    const auto bad = dubhost({"run", "diarize", item, "--backend", "single-speaker", "--param", "merge_gap_ms=-5"});
+    BOOST_TEST(bad.exit_code == 1);
+    BOOST_TEST(bad.err.find("merge_gap_ms must not be negative") != std::string::npos, bad.err);
+    BOOST_TEST(bad.err.find("--param merge_gap_ms=300") != std::string::npos, bad.err);
+
+    BOOST_TEST(
+        stage({"diarize", item, "--backend", "single-speaker", "--param", "speaker=Narrator", "--param", "merge_gap_ms=600"}));
+    const auto tracks = ok({"tracks", item, "--json"})["tracks"];
+    BOOST_TEST_REQUIRE(tracks.size() == 2u);
+    BOOST_TEST(tracks[1]["created_by"] == "diarize:single-speaker");
+    for (const auto &segment : tracks[1]["segments"]) BOOST_TEST(segment["speaker"] == "Narrator");
+    const json diarization =
+        json::parse(dubhost::test::read_file(dir / "ws" / "derived" / "items" / item / "diarize" / "diarization.json"));
+    BOOST_TEST(diarization["speakers"] == json::array({"Narrator"}));
+    // The script's cues are 500 ms apart: within 600 ms they are one turn, 0.5 s to 5 s.
+    BOOST_TEST_REQUIRE(diarization["turns"].size() == 1u, diarization.dump());
+    BOOST_TEST(diarization["turns"][0]["start"] == 500);
+    BOOST_TEST(diarization["turns"][0]["end"] == 5000);
+    const std::string script = std::to_string(tracks[0]["id"].get<std::int64_t>());
+    BOOST_TEST(!stage({"diarize", item, "--track", script, "--backend", "single-speaker", "--param", "speaker=Narrator",
+                       "--param", "merge_gap_ms=600"}));  // the same script again: up to date
+}
+
 BOOST_AUTO_TEST_CASE(the_chain_runs_and_reruns_only_what_is_stale) {
     BOOST_TEST(stage({"extract", item}));
     BOOST_TEST(stage({"tts", item, "--backend", "example-tone"}));

@@ -120,6 +120,19 @@ BOOST_AUTO_TEST_CASE(manifest_problems_are_reported) {
     BOOST_TEST(rejected_by_folder(registry) == expected);
 }
 
+BOOST_AUTO_TEST_CASE(a_backend_with_a_broken_parameter_schema_is_rejected_with_every_problem) {
+    const auto registry = discover(DUBHOST_SCHEMA_FIXTURE_DIR);
+    BOOST_TEST(registry.plugins().empty());
+    const ScanReport *report = rejection_in(registry, "bad-parameters");
+    BOOST_TEST_REQUIRE(report != nullptr);
+    BOOST_TEST(scan_state_name(report->state) == "bad-descriptor");
+    for (const std::string expected : {"backend 'fixture-echo' declares bad parameters", "parameter 'Gain': names are lower case",
+                                       "parameter 'Gain': type must be integer, number, boolean, string or object, not \"float\"",
+                                       "parameter 'suffix': default 3 is not a string", "parameter 'suffix' is declared twice",
+                                       "parameter 'suffix': no help text"})
+        BOOST_TEST(report->reason.find(expected) != std::string::npos, expected << " in: " << report->reason);
+}
+
 BOOST_AUTO_TEST_CASE(missing_search_folders_are_skipped) {
     const auto registry = PluginRegistry::discover({{"/nonexistent/dubhost/plugins", "test"}}, services());
     BOOST_TEST(registry.plugins().empty());

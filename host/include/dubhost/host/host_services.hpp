@@ -32,6 +32,8 @@ public:
     const std::map<std::string, std::string> &paths() const noexcept { return paths_; }
     // Safe from a signal handler's thread: only sets a flag the plugin polls.
     void request_cancel() noexcept { cancelled_.store(true); }
+    // For hosts that run many calls with one services table (the Python module): a fresh start.
+    void clear_cancel() noexcept { cancelled_.store(false); }
 
 private:
     static HostServices &self(const dubhost_host_services *table);

@@ -1,0 +1,28 @@
+// Which plugin answers for each Python pack: the plugins whose plugin.json names a pack, the first
+// backend of each speaking for it (status, install). Used by `dubhost pack` and the Python module.
+#pragma once
+
+#include "dubhost/host/host_services.hpp"
+#include "dubhost/host/plugin_registry.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <map>
+#include <string>
+
+namespace dubhost {
+
+struct PackOwner {
+    const LoadedPlugin *plugin = nullptr;
+    const dubhost_backend *backend = nullptr;  // the plugin's first backend answers for the pack
+};
+
+std::map<std::string, PackOwner> pack_owners(const PluginRegistry &registry);
+// The owner of pack `id`; throws a user Failure listing the packs there are.
+const PackOwner &require_pack_owner(const std::map<std::string, PackOwner> &owners, const std::string &id);
+// Pack ids name folders in the workspace: never a path. Throws a user Failure otherwise.
+void require_pack_id(const std::string &id);
+// The pack's state as its backend reports it, with the plugin and backends that use it.
+nlohmann::json pack_state(HostServices &services, const std::string &id, const PackOwner &owner);
+
+}  // namespace dubhost

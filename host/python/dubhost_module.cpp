@@ -1,0 +1,437 @@
+// `import dubhost`: the host for Python users and notebooks. A Workspace opens (or creates) a
+// workspace and discovers plugins like the CLI does; items and jobs come back as the same
+// dictionaries `dubhost ... --json` prints; subtitle tracks are objects whose segments can be
+// edited in place and saved as a new track. Errors are dubhost.Error (UserError, BackendError)
+// with .code, .hint and .message; the GIL is released while jobs and installs run.
+#include "dubhost/host/backend_call.hpp"
+#include "dubhost/host/backend_selection.hpp"
+#include "dubhost/host/dub.hpp"
+#include "dubhost/host/error.hpp"
+#include "dubhost/host/host_services.hpp"
+#include "dubhost/host/media_prober.hpp"
+#include "dubhost/host/pack_owners.hpp"
+#include "dubhost/host/paths.hpp"
+#include "dubhost/host/pipeline.hpp"
+#include "dubhost/host/plugin_registry.hpp"
+#include "dubhost/host/plugin_settings.hpp"
+#include "dubhost/host/record_json.hpp"
+#include "dubhost/host/subtitle_formats.hpp"
+#include "dubhost/host/version.hpp"
+#include "dubhost/host/workspace.hpp"
+
+#include <pybind11/functional.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+#include <pybind11/stl_bind.h>
+#include <spdlog/spdlog.h>
+
+#include <memory>
+#include <optional>
+
+namespace py = pybind11;
+namespace fs = std::filesystem;
+using dubhost::SubtitleSegment;
+using dubhost::SubtitleTrack;
+
+// Segments are edited in place (track.segments[0].text = "..."), so the list is a bound C++
+// vector, not a Python list copied on every access.
+PYBIND11_MAKE_OPAQUE(std::vector<dubhost::SubtitleSegment>)
+
+namespace {
+
+py::object to_python(const nlohmann::json &value) {
+    switch (value.type()) {
+    case nlohmann::json::value_t::null:
+        return py::none();
+    case nlohmann::json::value_t::boolean:
+        return py::bool_(value.get<bool>());
+    case nlohmann::json::value_t::number_integer:
+        return py::int_(value.get<std::int64_t>());
+    case nlohmann::json::value_t::number_unsigned:
+        return py::int_(value.get<std::uint64_t>());
+    case nlohmann::json::value_t::number_float:
+        return py::float_(value.get<double>());
+    case nlohmann::json::value_t::string:
+        return py::str(value.get<std::string>());
+    case nlohmann::json::value_t::array: {
+        py::list list;
+        for (const auto &element : value) list.append(to_python(element));
+        return list;
+    }
+    default: {
+        py::dict dict;
+        for (const auto &[key, element] : value.items()) dict[py::str(key)] = to_python(element);
+        return dict;
+    }
+    }
+}
+
+// Stage parameters from keyword arguments: numbers, booleans and strings, as `--param` takes them.
+nlohmann::json parameters_from(const py::kwargs &keywords) {
+    nlohmann::json params = nlohmann::json::object();
+    for (const auto &[key, value] : keywords) {
+        const std::string name = py::cast<std::string>(key);
+        if (py::isinstance<py::bool_>(value))
+            params[name] = value.cast<bool>();
+        else if (py::isinstance<py::int_>(value))
+            params[name] = value.cast<std::int64_t>();
+        else if (py::isinstance<py::float_>(value))
+            params[name] = value.cast<double>();
+        else if (py::isinstance<py::str>(value))
+            params[name] = value.cast<std::string>();
+        else
+            throw dubhost::user_error("bad-parameter", "parameter " + name + " must be a number, a bool or a string",
+                                      "pass " + name + "=<value>");
+    }
+    return params;
+}
+
+// The progress callback runs with the GIL; it is also where Ctrl-C (and an exception raised by
+// the callback itself) reaches a job running without the GIL: the job is cancelled cleanly.
+class ProgressBridge {
+public:
+    ProgressBridge(dubhost::HostServices &services, std::optional<py::function> callback)
+        : services_(services), callback_(std::move(callback)) {
+        services_.clear_cancel();
+        services_.set_progress_sink([this](double fraction, const std::string &message) { report(fraction, message); });
+    }
+    ~ProgressBridge() { services_.set_progress_sink({}); }
+    ProgressBridge(const ProgressBridge &) = delete;
+    ProgressBridge &operator=(const ProgressBridge &) = delete;
+
+    // After the call: re-raises what the callback or a signal raised.
+    void rethrow() {
+        if (pending_) {
+            py::error_already_set error = std::move(*pending_);
+            pending_.reset();
+            throw error;
+        }
+    }
+
+private:
+    void report(double fraction, const std::string &message) {
+        py::gil_scoped_acquire gil;
+        if (pending_) return;
+        try {
+            if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+            if (callback_) (*callback_)(fraction, message);
+        } catch (py::error_already_set &error) {
+            pending_.emplace(std::move(error));
+            services_.request_cancel();
+        }
+    }
+
+    dubhost::HostServices &services_;
+    std::optional<py::function> callback_;
+    std::optional<py::error_already_set> pending_;
+};
+
+// Runs `work` without the GIL; a Python error raised meanwhile in the progress callback (or by
+// Ctrl-C) wins over the "cancelled" failure it caused.
+template <typename Work>
+auto without_gil(ProgressBridge &bridge, Work &&work) {
+    try {
+        auto result = [&] {
+            py::gil_scoped_release free;
+            return work();
+        }();
+        bridge.rethrow();
+        return result;
+    } catch (const dubhost::Failure &) {
+        bridge.rethrow();
+        throw;
+    }
+}
+
+class PyWorkspace {
+public:
+    PyWorkspace(const std::string &path, const std::vector<std::string> &plugin_paths, bool safe_mode,
+                const std::optional<std::string> &dubhost_binary)
+        : workspace_(dubhost::Workspace::open(path.empty() ? dubhost::default_workspace_path() : fs::path(path))),
+          plugin_paths_(plugin_paths.begin(), plugin_paths.end()),
+          safe_mode_(safe_mode) {
+        if (dubhost_binary && !dubhost_binary->empty()) binary_ = fs::absolute(*dubhost_binary);
+        const fs::path root = workspace_.root();
+        services_ =
+            std::make_unique<dubhost::HostServices>(std::map<std::string, std::string>{{"workspace", root.string()},
+                                                                                       {"derived", (root / "derived").string()},
+                                                                                       {"packs", (root / "packs").string()},
+                                                                                       {"logs", (root / "logs").string()},
+                                                                                       {"cache", (root / "cache").string()}},
+                                                    "plugin");
+    }
+
+    std::string path() const { return workspace_.root().string(); }
+    bool isolated() const { return !binary_.empty(); }
+
+    py::object import_media(const std::string &file, bool link) {
+        const auto prober = dubhost::prober_from_registry(registry(), *services_);
+        const auto outcome = [&] {
+            py::gil_scoped_release free;
+            return workspace_.import_media(file,
+                                           link ? dubhost::Workspace::ImportMode::link : dubhost::Workspace::ImportMode::copy,
+                                           prober ? &*prober : nullptr);
+        }();
+        return to_python({{"item_id", outcome.item.id},
+                          {"already_present", outcome.already_present},
+                          {"item", dubhost::item_json(outcome.item)}});
+    }
+
+    py::object items() const {
+        nlohmann::json list = nlohmann::json::array();
+        for (const auto &item : workspace_.items()) list.push_back(dubhost::item_json(item));
+        return to_python(list);
+    }
+
+    py::object jobs(const std::optional<std::string> &item) const {
+        nlohmann::json list = nlohmann::json::array();
+        const std::string id = item ? workspace_.require_item(*item).id : std::string();
+        for (const auto &job : workspace_.jobs(id)) list.push_back(dubhost::job_json(job));
+        return to_python(list);
+    }
+
+    std::vector<SubtitleTrack> tracks(const std::string &item) const {
+        return workspace_.tracks(workspace_.require_item(item).id);
+    }
+
+    std::int64_t add_track(SubtitleTrack track) {
+        track.id = 0;
+        track.item_id = workspace_.require_item(track.item_id).id;
+        if (track.created_by.empty()) track.created_by = "python";
+        for (auto &segment : track.segments) {
+            if (segment.end_ms < segment.start_ms)
+                throw dubhost::user_error("bad-segment",
+                                          "a segment ends (" + std::to_string(segment.end_ms) + " ms) before it starts (" +
+                                              std::to_string(segment.start_ms) + " ms)",
+                                          "fix its start_ms/end_ms");
+            segment.id = 0;
+        }
+        return workspace_.add_track(std::move(track));
+    }
+
+    std::int64_t import_track(const std::string &item, const std::string &file, const std::string &language) {
+        const auto parsed = dubhost::read_subtitle_file(file);
+        SubtitleTrack track;
+        track.segments = parsed.segments;
+        track.item_id = workspace_.require_item(item).id;
+        track.kind = "script";
+        track.language = language.empty() ? parsed.language : language;
+        track.created_by = "import:" + fs::path(file).filename().string();
+        return workspace_.add_track(std::move(track));
+    }
+
+    py::object run(const std::string &stage, const std::string &item, const std::optional<std::string> &backend, bool force,
+                   const std::optional<std::int64_t> &track, const std::optional<py::function> &progress,
+                   const py::kwargs &params) {
+        dubhost::StageRequest request;
+        request.stage = stage;
+        request.item = item;
+        request.backend = backend;
+        request.force = force;
+        request.track = track;
+        request.params = parameters_from(params);
+        dubhost::Pipeline pipeline(workspace_, registry(), *services_, dubhost::load_machine_profile(dubhost::profile_path()));
+        if (!binary_.empty()) pipeline.run_jobs_in_workers(binary_);
+        ProgressBridge bridge(*services_, progress);
+        const auto outcome = without_gil(bridge, [&] { return pipeline.run(request); });
+        nlohmann::json document = dubhost::job_json(outcome.job);
+        document["skipped"] = outcome.skipped;
+        document["summary"] = outcome.summary;
+        return to_python(document);
+    }
+
+    py::object dub(const std::string &video, const std::optional<std::string> &subtitles, const std::string &language,
+                   const std::optional<std::string> &output, const std::map<std::string, std::string> &voices,
+                   const std::map<std::string, std::string> &backends, const std::string &background,
+                   const std::optional<py::function> &progress) {
+        dubhost::DubRequest request;
+        request.video = video;
+        if (subtitles) request.subtitles = *subtitles;
+        request.language = language;
+        if (output) request.output = *output;
+        request.voices = voices;
+        request.backends = backends;
+        request.background = background;
+        const auto profile = dubhost::load_machine_profile(dubhost::profile_path());
+        const auto choices = dubhost::choose_backends(registry(), *services_, profile, request.backends);
+        const auto prober = dubhost::prober_from_registry(registry(), *services_);
+        dubhost::Pipeline pipeline(workspace_, registry(), *services_, profile);
+        if (!binary_.empty()) pipeline.run_jobs_in_workers(binary_);
+        ProgressBridge bridge(*services_, progress);
+        const auto result = without_gil(
+            bridge, [&] { return dubhost::run_dub(workspace_, pipeline, choices, request, prober ? &*prober : nullptr); });
+        return to_python(dubhost::dub_result_json(result));
+    }
+
+    py::object plugins() {
+        nlohmann::json plugins = nlohmann::json::array();
+        for (const auto &plugin : registry().plugins()) {
+            nlohmann::json entry = plugin->manifest;
+            entry["path"] = plugin->report.candidate.library.string();
+            entry["origin"] = plugin->report.candidate.origin;
+            plugins.push_back(std::move(entry));
+        }
+        return to_python({{"plugins", plugins}, {"rejected", registry().rejected()}});
+    }
+
+    py::object backends() {
+        const auto choices =
+            dubhost::choose_backends(registry(), *services_, dubhost::load_machine_profile(dubhost::profile_path()), {});
+        return to_python(nlohmann::json(choices));
+    }
+
+    py::object packs() {
+        nlohmann::json list = nlohmann::json::array();
+        for (const auto &[id, owner] : dubhost::pack_owners(registry()))
+            list.push_back(dubhost::pack_state(*services_, id, owner));
+        return to_python(list);
+    }
+
+    py::object install_pack(const std::string &id, const std::optional<std::string> &wheelhouse,
+                            const std::optional<std::string> &index_url, bool offline, bool force,
+                            const std::optional<py::function> &progress) {
+        dubhost::require_pack_id(id);
+        const auto owners = dubhost::pack_owners(registry());
+        const dubhost::PackOwner &owner = dubhost::require_pack_owner(owners, id);
+        nlohmann::json request = {{"offline", offline}, {"force", force}};
+        if (wheelhouse) request["wheelhouse"] = fs::absolute(*wheelhouse).string();
+        if (index_url) request["index_url"] = *index_url;
+        ProgressBridge bridge(*services_, progress);
+        const auto outcome = without_gil(
+            bridge, [&] { return dubhost::call_backend(*owner.backend, dubhost::BackendEntry::install, *services_, request); });
+        if (!outcome.ok()) {
+            const bool users = outcome.status == DUBHOST_STATUS_BAD_REQUEST || outcome.status == DUBHOST_STATUS_NOT_INSTALLED;
+            throw dubhost::Failure(users ? dubhost::ErrorKind::user : dubhost::ErrorKind::backend,
+                                   outcome.document.value("code", std::string("install-failed")), outcome.error_message(),
+                                   outcome.error_hint());
+        }
+        return to_python(outcome.document);
+    }
+
+private:
+    // Plugins are discovered on first use, like the CLI: listing items loads no plugin code.
+    const dubhost::PluginRegistry &registry() {
+        if (!registry_) {
+            auto search = dubhost::plugin_search_path(plugin_paths_, safe_mode_);
+            // The in-tree plugins sit beside the dubhost binary, not beside the Python interpreter.
+            for (auto &dir : search)
+                if (dir.origin == "install" && !binary_.empty())
+                    dir.path = binary_.parent_path().parent_path() / "lib" / "dubhost" / "plugins";
+            dubhost::DiscoveryOptions discovery;
+            if (!binary_.empty()) {
+                discovery.scanner = binary_;
+                discovery.cache_file = dubhost::scan_cache_path();
+            }
+            discovery.disabled = dubhost::load_disabled_plugins(dubhost::plugin_settings_path());
+            registry_.emplace(dubhost::PluginRegistry::discover(search, *services_, discovery));
+        }
+        return *registry_;
+    }
+
+    dubhost::Workspace workspace_;
+    std::vector<fs::path> plugin_paths_;
+    bool safe_mode_;
+    fs::path binary_;
+    std::unique_ptr<dubhost::HostServices> services_;
+    std::optional<dubhost::PluginRegistry> registry_;
+};
+
+}  // namespace
+
+PYBIND11_MODULE(_dubhost, m) {
+    m.doc() = "dubhost: dub and localise videos on your own machine (the C++ host, from Python)";
+    spdlog::set_level(spdlog::level::warn);
+    m.attr("__version__") = dubhost::dubhost_version();
+
+    // dubhost.Error(message) with .code, .hint, .message; UserError (the caller can fix it) and
+    // BackendError (a plugin or job failed) derive from it.
+    static py::exception<dubhost::Failure> error(m, "Error");
+    static py::handle user_error = PyErr_NewException("dubhost._dubhost.UserError", error.ptr(), nullptr);
+    static py::handle backend_error = PyErr_NewException("dubhost._dubhost.BackendError", error.ptr(), nullptr);
+    m.attr("UserError") = user_error;
+    m.attr("BackendError") = backend_error;
+    py::register_exception_translator([](std::exception_ptr raised) {
+        try {
+            if (raised) std::rethrow_exception(raised);
+        } catch (const dubhost::Failure &failure) {
+            const py::handle type = failure.kind() == dubhost::ErrorKind::user      ? user_error
+                                    : failure.kind() == dubhost::ErrorKind::backend ? backend_error
+                                                                                    : error;
+            py::object instance = py::reinterpret_borrow<py::object>(type)(failure.what());
+            instance.attr("code") = failure.code();
+            instance.attr("hint") = failure.hint();
+            instance.attr("message") = std::string(failure.what());
+            PyErr_SetObject(type.ptr(), instance.ptr());
+        }
+    });
+
+    py::class_<SubtitleSegment>(m, "Segment")
+        .def(py::init([](std::int64_t start_ms, std::int64_t end_ms, std::string text, std::string speaker) {
+                 SubtitleSegment segment;
+                 segment.start_ms = start_ms;
+                 segment.end_ms = end_ms;
+                 segment.text = std::move(text);
+                 segment.speaker = std::move(speaker);
+                 return segment;
+             }),
+             py::arg("start_ms"), py::arg("end_ms"), py::arg("text"), py::arg("speaker") = "")
+        .def_readonly("id", &SubtitleSegment::id)
+        .def_readwrite("start_ms", &SubtitleSegment::start_ms)
+        .def_readwrite("end_ms", &SubtitleSegment::end_ms)
+        .def_readwrite("text", &SubtitleSegment::text)
+        .def_readwrite("speaker", &SubtitleSegment::speaker)
+        .def("__eq__", [](const SubtitleSegment &a, const SubtitleSegment &b) { return a == b; })
+        .def("__repr__", [](const SubtitleSegment &segment) {
+            return "Segment(" + std::to_string(segment.start_ms) + ", " + std::to_string(segment.end_ms) + ", " +
+                   py::repr(py::str(segment.text)).cast<std::string>() +
+                   ", speaker=" + py::repr(py::str(segment.speaker)).cast<std::string>() + ")";
+        });
+    py::bind_vector<std::vector<SubtitleSegment>>(m, "SegmentList");
+
+    py::class_<SubtitleTrack>(m, "Track")
+        .def(py::init([](std::string item_id, std::string kind, std::string language) {
+                 SubtitleTrack track;
+                 track.item_id = std::move(item_id);
+                 track.kind = std::move(kind);
+                 track.language = std::move(language);
+                 return track;
+             }),
+             py::arg("item_id"), py::arg("kind") = "script", py::arg("language") = "")
+        .def_readonly("id", &SubtitleTrack::id)
+        .def_readwrite("item_id", &SubtitleTrack::item_id)
+        .def_readwrite("kind", &SubtitleTrack::kind)
+        .def_readwrite("language", &SubtitleTrack::language)
+        .def_readwrite("created_by", &SubtitleTrack::created_by)
+        .def_readwrite("segments", &SubtitleTrack::segments)
+        .def("__repr__", [](const SubtitleTrack &track) {
+            return "Track(id=" + std::to_string(track.id) + ", item_id='" + track.item_id + "', kind='" + track.kind +
+                   "', language='" + track.language + "', " + std::to_string(track.segments.size()) + " segments)";
+        });
+
+    py::class_<PyWorkspace>(m, "Workspace")
+        .def(py::init<const std::string &, const std::vector<std::string> &, bool, const std::optional<std::string> &>(),
+             py::arg("path") = "", py::arg("plugin_paths") = std::vector<std::string>{}, py::arg("safe_mode") = false,
+             py::arg("dubhost_binary") = py::none())
+        .def_property_readonly("path", &PyWorkspace::path)
+        .def_property_readonly("isolated", &PyWorkspace::isolated,
+                               "True when plugins are scanned and jobs run in child dubhost processes")
+        .def("import_media", &PyWorkspace::import_media, py::arg("file"), py::arg("link") = false)
+        .def("items", &PyWorkspace::items)
+        .def("jobs", &PyWorkspace::jobs, py::arg("item") = py::none())
+        .def("tracks", &PyWorkspace::tracks, py::arg("item"))
+        .def("add_track", &PyWorkspace::add_track, py::arg("track"),
+             "Stores the track (edited or new) as a new track of its item and returns its id")
+        .def("import_track", &PyWorkspace::import_track, py::arg("item"), py::arg("file"), py::arg("language") = "")
+        .def("run", &PyWorkspace::run, py::arg("stage"), py::arg("item"), py::arg("backend") = py::none(),
+             py::arg("force") = false, py::arg("track") = py::none(), py::arg("progress") = py::none())
+        .def("dub", &PyWorkspace::dub, py::arg("video"), py::arg("subtitles") = py::none(), py::arg("language") = "",
+             py::arg("output") = py::none(), py::arg("voices") = std::map<std::string, std::string>{},
+             py::arg("backends") = std::map<std::string, std::string>{}, py::arg("background") = "",
+             py::arg("progress") = py::none())
+        .def("plugins", &PyWorkspace::plugins)
+        .def("backends", &PyWorkspace::backends)
+        .def("packs", &PyWorkspace::packs)
+        .def("install_pack", &PyWorkspace::install_pack, py::arg("id"), py::arg("wheelhouse") = py::none(),
+             py::arg("index_url") = py::none(), py::arg("offline") = false, py::arg("force") = false,
+             py::arg("progress") = py::none());
+}

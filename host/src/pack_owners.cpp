@@ -1,0 +1,52 @@
+#include "dubhost/host/pack_owners.hpp"
+
+#include "dubhost/host/backend_call.hpp"
+#include "dubhost/host/error.hpp"
+
+#include <regex>
+
+namespace dubhost {
+namespace {
+
+std::string known_packs(const std::map<std::string, PackOwner> &owners) {
+    std::string list;
+    for (const auto &[id, owner] : owners) list += (list.empty() ? "" : ", ") + id;
+    return list.empty() ? "none (no pack-backed plugin is installed)" : list;
+}
+
+}  // namespace
+
+std::map<std::string, PackOwner> pack_owners(const PluginRegistry &registry) {
+    std::map<std::string, PackOwner> owners;
+    for (const auto &plugin : registry.plugins())
+        if (!plugin->manifest.pack.empty() && !plugin->backends.empty())
+            owners.try_emplace(plugin->manifest.pack, PackOwner{plugin.get(), plugin->backends.front()});
+    return owners;
+}
+
+const PackOwner &require_pack_owner(const std::map<std::string, PackOwner> &owners, const std::string &id) {
+    const auto found = owners.find(id);
+    if (found == owners.end())
+        throw user_error("unknown-pack", "no plugin here provides a pack named '" + id + "'",
+                         "packs here: " + known_packs(owners) + " (see `dubhost pack list`)");
+    return found->second;
+}
+
+void require_pack_id(const std::string &id) {
+    if (!std::regex_match(id, std::regex("^[a-z0-9][a-z0-9._-]*$")))
+        throw user_error("bad-pack-id", "'" + id + "' is not a pack id", "see `dubhost pack list`");
+}
+
+nlohmann::json pack_state(HostServices &services, const std::string &id, const PackOwner &owner) {
+    const CallOutcome outcome = call_backend(*owner.backend, BackendEntry::status, services, nlohmann::json::object());
+    nlohmann::json state = outcome.ok() && outcome.document.contains("pack")
+                               ? outcome.document["pack"]
+                               : nlohmann::json{{"id", id}, {"state", "unknown"}, {"problem", outcome.error_message()}};
+    state["plugin"] = owner.plugin->manifest.id;
+    state["backends"] = nlohmann::json::array();
+    for (const auto &backend : owner.plugin->manifest.backends)
+        state["backends"].push_back(backend.capability + "/" + backend.id);
+    return state;
+}
+
+}  // namespace dubhost
