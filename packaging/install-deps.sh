@@ -21,7 +21,7 @@ runtime_packages=(
 )
 # Real recordings and tools the tests and benchmarks build their media from (see docs/).
 test_packages=(
-  ffmpeg sqlite3 file
+  ffmpeg sqlite3 file groff-base  # groff: the packaging test renders the man page
   forensics-samples-files pocketsphinx-testdata alsa-utils
   pocketsphinx
   frozen-bubble-data asterisk-moh-opsound-g722 ktuberling-data espeak-ng
