@@ -4,7 +4,6 @@
 // plugin uninstalled) can still be inspected and removed.
 #include "commands.hpp"
 
-#include "dubhost/host/backend_call.hpp"
 #include "dubhost/host/error.hpp"
 #include "dubhost/host/pack_owners.hpp"
 #include "interrupt_guard.hpp"
@@ -72,19 +71,15 @@ void install(CliContext &context, const InstallArguments &arguments) {
                                                      : context.options.quiet ? ProgressDisplay::Mode::quiet
                                                                              : ProgressDisplay::Mode::automatic);
     services.set_progress_sink([&progress](double fraction, const std::string &message) { progress.update(fraction, message); });
-    const CallOutcome outcome = [&] {
+    nlohmann::json receipt;
+    try {
         const InterruptGuard interrupts(services);
-        return call_backend(*owner.backend, BackendEntry::install, services, request);
-    }();
-    progress.finish();
-    if (!outcome.ok()) {
-        const ErrorKind kind = outcome.status == DUBHOST_STATUS_BAD_REQUEST || outcome.status == DUBHOST_STATUS_NOT_INSTALLED
-                                   ? ErrorKind::user
-                                   : ErrorKind::backend;
-        throw Failure(kind, outcome.document.value("code", std::string("install-failed")), outcome.error_message(),
-                      outcome.error_hint());
+        receipt = install_pack(services, owner, request);
+    } catch (...) {
+        progress.finish();  // the progress line ends before the error is printed
+        throw;
     }
-    const auto &receipt = outcome.document;
+    progress.finish();
     if (context.options.json) return CliContext::print_json(receipt);
     if (receipt.value("already_installed", false))
         std::cout << "pack " << arguments.id << " is already installed (" << receipt.value("installed_at", std::string())

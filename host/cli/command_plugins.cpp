@@ -7,6 +7,7 @@
 #include "dubhost/host/isolated_scan.hpp"
 #include "dubhost/host/paths.hpp"
 #include "dubhost/host/plugin_settings.hpp"
+#include "dubhost/host/record_json.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -16,19 +17,13 @@ namespace dubhost::cli {
 namespace {
 
 nlohmann::json plugins_document(CliContext &context) {
-    const PluginRegistry &registry = context.registry();
-    nlohmann::json plugins = nlohmann::json::array();
-    for (const auto &plugin : registry.plugins()) {
-        nlohmann::json entry = plugin->manifest;
-        entry["path"] = plugin->report.candidate.library.string();
-        entry["origin"] = plugin->report.candidate.origin;
-        plugins.push_back(std::move(entry));
-    }
+    nlohmann::json document = plugins_json(context.registry());
     nlohmann::json search = nlohmann::json::array();
     std::vector<std::filesystem::path> dirs(context.options.plugin_paths.begin(), context.options.plugin_paths.end());
     for (const auto &dir : plugin_search_path(dirs, context.options.safe_mode))
         search.push_back({{"path", dir.path.string()}, {"origin", dir.origin}});
-    return {{"plugins", plugins}, {"rejected", registry.rejected()}, {"search_path", search}};
+    document["search_path"] = search;
+    return document;
 }
 
 void print_plugins(const nlohmann::json &document, bool verbose) {

@@ -3,7 +3,6 @@
 // dictionaries `dubhost ... --json` prints; subtitle tracks are objects whose segments can be
 // edited in place and saved as a new track. Errors are dubhost.Error (UserError, BackendError)
 // with .code, .hint and .message; the GIL is released while jobs and installs run.
-#include "dubhost/host/backend_call.hpp"
 #include "dubhost/host/backend_selection.hpp"
 #include "dubhost/host/dub.hpp"
 #include "dubhost/host/error.hpp"
@@ -263,16 +262,7 @@ public:
         return to_python(dubhost::dub_result_json(result));
     }
 
-    py::object plugins() {
-        nlohmann::json plugins = nlohmann::json::array();
-        for (const auto &plugin : registry().plugins()) {
-            nlohmann::json entry = plugin->manifest;
-            entry["path"] = plugin->report.candidate.library.string();
-            entry["origin"] = plugin->report.candidate.origin;
-            plugins.push_back(std::move(entry));
-        }
-        return to_python({{"plugins", plugins}, {"rejected", registry().rejected()}});
-    }
+    py::object plugins() { return to_python(dubhost::plugins_json(registry())); }
 
     py::object backends() {
         const auto choices =
@@ -297,15 +287,7 @@ public:
         if (wheelhouse) request["wheelhouse"] = fs::absolute(*wheelhouse).string();
         if (index_url) request["index_url"] = *index_url;
         ProgressBridge bridge(*services_, progress);
-        const auto outcome = without_gil(
-            bridge, [&] { return dubhost::call_backend(*owner.backend, dubhost::BackendEntry::install, *services_, request); });
-        if (!outcome.ok()) {
-            const bool users = outcome.status == DUBHOST_STATUS_BAD_REQUEST || outcome.status == DUBHOST_STATUS_NOT_INSTALLED;
-            throw dubhost::Failure(users ? dubhost::ErrorKind::user : dubhost::ErrorKind::backend,
-                                   outcome.document.value("code", std::string("install-failed")), outcome.error_message(),
-                                   outcome.error_hint());
-        }
-        return to_python(outcome.document);
+        return to_python(without_gil(bridge, [&] { return dubhost::install_pack(*services_, owner, request); }));
     }
 
 private:

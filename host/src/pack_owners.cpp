@@ -49,4 +49,16 @@ nlohmann::json pack_state(HostServices &services, const std::string &id, const P
     return state;
 }
 
+nlohmann::json install_pack(HostServices &services, const PackOwner &owner, const nlohmann::json &request) {
+    const CallOutcome outcome = call_backend(*owner.backend, BackendEntry::install, services, request);
+    if (!outcome.ok()) {
+        const ErrorKind kind = outcome.status == DUBHOST_STATUS_BAD_REQUEST || outcome.status == DUBHOST_STATUS_NOT_INSTALLED
+                                   ? ErrorKind::user
+                                   : ErrorKind::backend;
+        throw Failure(kind, outcome.document.value("code", std::string("install-failed")), outcome.error_message(),
+                      outcome.error_hint());
+    }
+    return outcome.document;
+}
+
 }  // namespace dubhost

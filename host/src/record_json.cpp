@@ -57,4 +57,15 @@ nlohmann::json dub_result_json(const DubResult &result) {
     return {{"item_id", result.item_id}, {"stages", stages}, {"output", result.output.string()}};
 }
 
+nlohmann::json plugins_json(const PluginRegistry &registry) {
+    nlohmann::json plugins = nlohmann::json::array();
+    for (const auto &plugin : registry.plugins()) {
+        nlohmann::json entry = plugin->manifest;
+        entry["path"] = plugin->report.candidate.library.string();
+        entry["origin"] = plugin->report.candidate.origin;
+        plugins.push_back(std::move(entry));
+    }
+    return {{"plugins", plugins}, {"rejected", registry.rejected()}};
+}
+
 }  // namespace dubhost

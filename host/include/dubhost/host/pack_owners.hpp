@@ -24,5 +24,8 @@ const PackOwner &require_pack_owner(const std::map<std::string, PackOwner> &owne
 void require_pack_id(const std::string &id);
 // The pack's state as its backend reports it, with the plugin and backends that use it.
 nlohmann::json pack_state(HostServices &services, const std::string &id, const PackOwner &owner);
+// Installs the pack through its owner's `install` entry and returns the receipt; a failure throws a
+// Failure (user error when the request or the machine is at fault, backend error otherwise).
+nlohmann::json install_pack(HostServices &services, const PackOwner &owner, const nlohmann::json &request);
 
 }  // namespace dubhost

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "dubhost/host/dub.hpp"
+#include "dubhost/host/plugin_registry.hpp"
 #include "dubhost/host/workspace.hpp"
 
 #include <nlohmann/json.hpp>
@@ -16,5 +17,7 @@ nlohmann::json item_json(const Item &item);
 nlohmann::json job_json(const JobRecord &job);
 // {item_id, stages: [{stage, backend, skipped, seconds, note, outputs}], output}
 nlohmann::json dub_result_json(const DubResult &result);
+// {plugins: [manifest + {path, origin}], rejected: [scan reports]}
+nlohmann::json plugins_json(const PluginRegistry &registry);
 
 }  // namespace dubhost
