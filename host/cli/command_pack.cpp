@@ -12,6 +12,7 @@
 #include <CLI/CLI.hpp>
 #include <dubhost/packs/pack_installer.hpp>
 
+#include <cmath>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -51,10 +52,50 @@ void print_status(const nlohmann::json &state) {
 }
 
 struct InstallArguments {
-    std::string id, wheelhouse, index_url, python;
-    std::vector<std::string> models, extras;
-    bool offline = false, force = false;
+    std::string id, wheelhouse, index_url, python, preinstall_index;
+    std::vector<std::string> models, extras, model_dirs, model_archives;
+    bool offline = false, force = false, dry_run = false;
 };
+
+// "[NAME=]PATH" values as {name: absolute path}; no name stands for the pack's default model.
+nlohmann::json named_paths(const std::vector<std::string> &values) {
+    nlohmann::json paths = nlohmann::json::object();
+    for (const auto &value : values) {
+        const auto equals = value.find('=');
+        const bool named = equals != std::string::npos && value.find('/') > equals;
+        paths[named ? value.substr(0, equals) : ""] = fs::absolute(named ? value.substr(equals + 1) : value).string();
+    }
+    return paths;
+}
+
+std::string figure(const nlohmann::json &megabytes) {
+    return megabytes.is_number() && megabytes.get<double>() > 0 ? std::to_string(std::lround(megabytes.get<double>())) + " MB"
+                                                                : "not measured";
+}
+
+void print_plan(const nlohmann::json &plan) {
+    std::cout << "dry run: nothing was downloaded or changed\n"
+              << "pack " << plan["pack"].get<std::string>() << (plan.value("already_installed", false) ? " (installed now)" : "")
+              << "\n  python    " << plan["python"]["version"].get<std::string>() << " ("
+              << plan["python"]["path"].get<std::string>() << ")\n";
+    for (const auto &candidate : plan["candidates"]) {
+        std::cout << "  candidate " << candidate["name"].get<std::string>() << ": ";
+        if (candidate["usable"].get<bool>())
+            std::cout << "download " << figure(candidate["download_mb"]) << ", disk " << figure(candidate["disk_mb"])
+                      << (candidate.contains("needs_index") ? ", needs " + candidate["needs_index"].get<std::string>() : "")
+                      << (plan["candidate"] == candidate["name"] ? "  <- would be tried first" : "") << "\n";
+        else
+            std::cout << "not usable: " << candidate["reason"].get<std::string>() << "\n";
+    }
+    for (const auto &model : plan["models"]) {
+        std::cout << "  model     " << model["name"].get<std::string>() << " from " << model["from"].get<std::string>() << "\n";
+        if (model.contains("without_network"))
+            std::cout << "            without network: " << model["without_network"].get<std::string>() << "\n";
+    }
+    for (const auto &missing : plan["system_missing"])
+        std::cout << "  missing   " << missing["name"].get<std::string>() << ": " << missing["install"].get<std::string>() << "\n";
+    if (plan["candidate"].is_null()) std::cout << "  no candidate is usable on this machine: see the reasons above\n";
+}
 
 void install(CliContext &context, const InstallArguments &arguments) {
     const auto owners = pack_owners(context.registry());
@@ -65,6 +106,10 @@ void install(CliContext &context, const InstallArguments &arguments) {
     if (!arguments.python.empty()) request["python"] = arguments.python;
     if (!arguments.models.empty()) request["models"] = arguments.models;
     if (!arguments.extras.empty()) request["extras"] = arguments.extras;
+    if (!arguments.preinstall_index.empty()) request["preinstall_index"] = arguments.preinstall_index;
+    if (!arguments.model_dirs.empty()) request["model_dirs"] = named_paths(arguments.model_dirs);
+    if (!arguments.model_archives.empty()) request["model_archives"] = named_paths(arguments.model_archives);
+    if (arguments.dry_run) request["dry_run"] = true;
 
     HostServices &services = context.services();
     ProgressDisplay progress("pack " + arguments.id, context.options.json    ? ProgressDisplay::Mode::json_lines
@@ -81,6 +126,7 @@ void install(CliContext &context, const InstallArguments &arguments) {
     }
     progress.finish();
     if (context.options.json) return CliContext::print_json(receipt);
+    if (receipt.value("dry_run", false)) return print_plan(receipt);
     if (receipt.value("already_installed", false))
         std::cout << "pack " << arguments.id << " is already installed (" << receipt.value("installed_at", std::string())
                   << "); --force installs it again\n";
@@ -135,6 +181,15 @@ void add_pack_commands(CLI::App &app, CliContext &context, Action &action) {
     install_command->add_flag("--force", arguments.force, "Install again even when installed");
     install_command->add_option("--model", arguments.models, "Also provision this optional model (repeatable)");
     install_command->add_option("--extra", arguments.extras, "Also install this extra of the pack, e.g. pyannote (repeatable)");
+    install_command->add_option("--model-dir", arguments.model_dirs,
+                                "[NAME=]DIR: use this folder as the model (default: the pack's main model) instead of a download");
+    install_command->add_option("--model-archive", arguments.model_archives,
+                                "[NAME=]FILE: the model's published archive, brought as a file (checked by sha256)");
+    install_command->add_option("--preinstall-index", arguments.preinstall_index,
+                                "The index a candidate's preinstall step uses (diarization: CPU-only torch wheels)");
+    install_command->add_flag("--dry-run", arguments.dry_run,
+                              "Say which interpreter and candidate would be used, the download and disk size, and what the "
+                              "machine lacks; download nothing");
     install_command->add_flag("--json", context.options.json, "Print the receipt as JSON");
     install_command->callback([&context, &action] {
         action = [&context] {

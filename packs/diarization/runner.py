@@ -6,7 +6,9 @@
 2. Each region is cut into windows of ``window_seconds`` (half overlapping) and Resemblyzer embeds
    each window (256-d, L2-normalised d-vectors; the weights ship in its wheel, so no download).
 3. Agglomerative clustering, average linkage on cosine distance: a given number of speakers, or a
-   distance threshold that decides how many there are.
+   distance threshold that decides how many there are (0.42, chosen with `dubhost_diarize_bench` on
+   the repository's 1-, 2- and 3-speaker recordings; docs/reference/packs.md), after which a
+   "speaker" with under ``min_speaker_seconds`` of speech joins the nearest other one.
 4. Windows become turns (overlaps split at their midpoint, same-speaker neighbours merged), and a
    copy of the input track gets each segment's speaker by overlap, as the native diarizer does, so
    both backends write the same files.
@@ -79,6 +81,29 @@ def cluster(embeddings, speakers, threshold, numpy):
     return model.fit_predict(numpy.asarray(embeddings))
 
 
+def fold_small_speakers(labels, windows, embeddings, min_seconds, numpy):
+    """Clusters with less than ``min_seconds`` of speech in the whole recording join the nearest larger one.
+
+    With real embeddings a stray stretch of one voice (a laugh, a cough, music under a word) can sit
+    further from the rest than two different people do; a "speaker" who talks for under two seconds
+    in a whole recording is far more often that than a real extra person.
+    """
+    labels = numpy.asarray(labels)
+    seconds = {label: sum(end - start for (start, end), own in zip(windows, labels) if own == label) / SAMPLE_RATE
+               for label in set(labels.tolist())}
+    kept = [label for label, spoken in seconds.items() if spoken >= min_seconds] or [max(seconds, key=seconds.get)]
+    if len(kept) == len(seconds):
+        return labels
+    vectors = numpy.asarray(embeddings)
+    centroids = {label: vectors[labels == label].mean(axis=0) for label in kept}
+    folded = labels.copy()
+    for index, label in enumerate(labels):
+        if label not in centroids:
+            folded[index] = max(centroids, key=lambda kept_label: float(
+                numpy.dot(vectors[index], centroids[kept_label]) / (numpy.linalg.norm(centroids[kept_label]) + 1e-9)))
+    return folded
+
+
 def window_turns(windows, labels):
     """(start_ms, end_ms, label) per window, overlapping windows split at the middle of their overlap."""
     turns = []
@@ -107,7 +132,8 @@ def named_turns(raw_turns):
 
 def resemblyzer_turns(samples, job, channel, numpy):
     speakers = runner.param(job, "speakers", 0, int, 0, 20)
-    threshold = runner.param(job, "threshold", 0.4, float, 0.01, 2.0)
+    threshold = runner.param(job, "threshold", 0.42, float, 0.01, 2.0)
+    min_speaker_seconds = runner.param(job, "min_speaker_seconds", 2.0, float, 0.0, 600.0)
     vad_mode = runner.param(job, "vad_mode", 2, int, 0, 3)
     window_seconds = runner.param(job, "window_seconds", 1.5, float, 0.5, 10.0)
     import webrtcvad
@@ -124,7 +150,10 @@ def resemblyzer_turns(samples, job, channel, numpy):
         if index % 10 == 0 or index + 1 == len(windows):
             channel.progress(0.1 + 0.8 * (index + 1) / len(windows), "voice %d of %d" % (index + 1, len(windows)))
     channel.progress(0.92, "clustering voices")
-    return window_turns(windows, [int(label) for label in cluster(embeddings, speakers, threshold, numpy)])
+    labels = cluster(embeddings, speakers, threshold, numpy)
+    if not speakers:
+        labels = fold_small_speakers(labels, windows, embeddings, min_speaker_seconds, numpy)
+    return window_turns(windows, [int(label) for label in labels])
 
 
 def pyannote_turns(samples, job, channel, numpy):

@@ -4,21 +4,64 @@ manifest the mixer reads (the same files as the espeak-ng backend writes).
 pyttsx3 prints "Audio saved to ..." on stdout, which is why the protocol has its own pipe. Known
 trouble (PACKS-NOTES.md): empty files (pyttsx3 #142), so each file is checked and tried once more;
 hangs when several files are saved in one loop (#194), so every file gets its own runAndWait()
-under a timeout.
+under a watchdog thread: an exception raised inside the espeak callback (where a SIGALRM handler
+would run) is swallowed by the library, so only ending the process stops a stuck segment.
+
+Voice ids: the real library lower-cases espeak-ng's identifiers (``gmw/en-us``) and accepts any
+string without complaint (an unknown one silently keeps the previous voice), while users pick voices
+with the espeak-ng backend (``gmw/en-US+m3``). So ids are matched without regard to case, an espeak-ng
+variant after ``+`` is kept when espeak-ng-data has it, and anything else is refused before any work.
 """
 import os
-import signal
 import sys
+import threading
 
 import dubhost_runner as runner
 
+ESPEAK_DATA_FOLDERS = ("/usr/lib/x86_64-linux-gnu/espeak-ng-data", "/usr/lib/aarch64-linux-gnu/espeak-ng-data",
+                       "/usr/share/espeak-ng-data", "/usr/lib/espeak-ng-data")
 
-class SegmentTimeout(Exception):
-    pass
+
+class Watchdog:
+    """Ends the runner with a tts-hung error when one segment takes longer than ``timeout`` seconds."""
+
+    def __init__(self, channel, timeout):
+        self._channel, self._timeout, self._timer = channel, timeout, None
+
+    def _fire(self):
+        self._channel.send("error", kind="error", code="tts-hung",
+                           message="pyttsx3 did not finish a segment within %g s" % self._timeout,
+                           hint="pass --param segment_timeout=%d, or use espeak-ng: --backend espeak-ng" % int(self._timeout * 2))
+        os._exit(1)
+
+    def __enter__(self):
+        self._timer = threading.Timer(self._timeout, self._fire)
+        self._timer.daemon = True
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._timer.cancel()
+        return False
 
 
-def _alarm(signum, frame):
-    raise SegmentTimeout()
+def espeak_variants():
+    """The variant names espeak-ng-data offers (``m3``, ``f2``, ``Alex``...), lower-cased."""
+    for folder in [os.environ.get("ESPEAK_DATA_PATH", "")] + list(ESPEAK_DATA_FOLDERS):
+        variants = os.path.join(folder, "voices", "!v") if folder else ""
+        if variants and os.path.isdir(variants):
+            return {name.lower() for name in os.listdir(variants)}
+    return set()
+
+
+def resolve_voice(wanted, voices, variants):
+    """The id to give pyttsx3 for a voice a user chose, or None when the library has no such voice."""
+    base, plus, variant = wanted.partition("+")
+    known = {voice.id.lower(): voice.id for voice in voices}
+    found = known.get(base.lower())
+    if found is None or (plus and variant.lower() not in variants):
+        return None
+    return found + (plus + variant.lower() if plus else "")
 
 
 def text_of(value):
@@ -36,14 +79,18 @@ def speaks(voice, language):
     return any(code == language or code.startswith(language + "-") for code in voice_languages(voice))
 
 
-def assign_voices(speakers, chosen, voices, language):
+def assign_voices(speakers, chosen, voices, language, variants=frozenset()):
     """Every speaker gets a voice: the chosen one, else a distinct voice of the language while any is left."""
-    known = {voice.id for voice in voices}
+    resolved = {}
     for speaker, voice in chosen.items():
-        if voice not in known:
+        resolved[speaker] = resolve_voice(voice, voices, variants)
+        if resolved[speaker] is None:
             matching = [voice.id for voice in voices if speaks(voice, language)][:5]
             raise runner.bad_request("unknown-voice", "pyttsx3 has no voice '%s' (asked for speaker %s)" % (voice, speaker),
-                                     "pick one of `dubhost pack status pyttsx3` voices, e.g. %s" % (", ".join(matching) or "none for " + language))
+                                     "pick one of `dubhost pack status pyttsx3` voices, e.g. %s (an espeak-ng variant may "
+                                     "follow a +, e.g. %s+f3)" % (", ".join(matching) or "none for " + language,
+                                                                   matching[0] if matching else "gmw/en"))
+    chosen = resolved
     free = [voice.id for voice in voices if speaks(voice, language) and voice.id not in chosen.values()]
     if not free and not chosen:
         raise runner.bad_request("no-voice-for-language", "pyttsx3 has no voice for language '%s'" % language,
@@ -60,18 +107,12 @@ def assign_voices(speakers, chosen, voices, language):
     return assigned, shared
 
 
-def synthesise(engine, text, path, timeout):
-    """One file, one runAndWait(), under a timeout; an empty file is tried once more."""
+def synthesise(engine, text, path, timeout, channel):
+    """One file, one runAndWait(), under a watchdog; an empty file is tried once more."""
     for attempt in range(2):
-        signal.setitimer(signal.ITIMER_REAL, timeout)
-        try:
+        with Watchdog(channel, timeout):
             engine.save_to_file(text, path)
             engine.runAndWait()
-        except SegmentTimeout:
-            raise runner.RunnerError("tts-hung", "pyttsx3 did not finish a segment within %g s" % timeout,
-                                     "pass --param segment_timeout=%d, or use espeak-ng: --backend espeak-ng" % int(timeout * 2))
-        finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
         if os.path.exists(path) and os.path.getsize(path) > 44:
             return
     raise runner.RunnerError("tts-empty", "pyttsx3 wrote an empty file for %r" % text[:60],
@@ -92,7 +133,6 @@ def handle(job, channel):
     sys.stdout = sys.stderr  # whatever the library prints belongs in the log
     import pyttsx3
 
-    signal.signal(signal.SIGALRM, _alarm)
     engine = pyttsx3.init()
     voices = list(engine.getProperty("voices") or [])
     speakers = []
@@ -100,7 +140,7 @@ def handle(job, channel):
         speaker = segment.get("speaker")
         if isinstance(speaker, str) and speaker not in speakers:
             speakers.append(speaker)
-    voice_map, shared = assign_voices(speakers, chosen, voices, language)
+    voice_map, shared = assign_voices(speakers, chosen, voices, language, espeak_variants())
     default_voice = next((voice.id for voice in voices if speaks(voice, language)), None) or (voices[0].id if voices else None)
     engine.setProperty("rate", rate)
 
@@ -119,7 +159,7 @@ def handle(job, channel):
             engine.setProperty("voice", voice)
         path = os.path.join(segments_dir, key + ".wav")
         with runner.atomic_output(path) as part:
-            synthesise(engine, text, part, timeout)
+            synthesise(engine, text, part, timeout, channel)
         written.add(key + ".wav")
         sample_rate, _, seconds = runner.wav_info(path)
         duration = int(round(seconds * 1000))

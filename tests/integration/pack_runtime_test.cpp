@@ -142,7 +142,10 @@ BOOST_AUTO_TEST_CASE(no_candidate_installable_names_each_failure) {
     impossible["candidates"] = {{{"name", "only"}, {"requirements", {"dubhost_fixture_tone==2.0"}}}};
     const auto error = failure_of(parse(impossible), offline());
     BOOST_TEST(error.code() == "install-failed");
-    BOOST_TEST(std::string(error.what()).find("only (exit code 1)") != std::string::npos, error.what());
+    // Each candidate with the resolver's own reason, not pip's last lines.
+    BOOST_TEST(std::string(error.what()).find("only: Package 'dubhost-fixture-tone' requires a different Python") !=
+                   std::string::npos,
+               error.what());
     BOOST_TEST(error.hint().find("pass --python PATH to another interpreter in 3.8-3.13") != std::string::npos, error.hint());
     BOOST_TEST(!fs::exists(packs / "fixture" / "receipt.json"));
     BOOST_TEST(environments(packs / "fixture") == 0u);
@@ -205,8 +208,109 @@ BOOST_AUTO_TEST_CASE(models_are_fetched_checked_and_given_to_the_health_check) {
     with_model["models"][0]["sha256"] = std::string(64, '0');
     with_model["version"] = "2";
     const auto error = failure_of(parse(with_model), offline());
-    BOOST_TEST(error.code() == "model-failed");
+    BOOST_TEST(error.code() == "model-hash-mismatch");
     BOOST_TEST(std::string(error.what()).find("sha256 mismatch") != std::string::npos, error.what());
+    BOOST_TEST(error.hint().find("download it again") != std::string::npos, error.hint());
+}
+
+// A candidate that needs a module from the system is passed over (with the install command) where no
+// interpreter has it, and otherwise gets a venv that sees it; a preinstall whose index cannot be
+// reached is passed over in seconds; a dry run says all this and changes nothing.
+BOOST_AUTO_TEST_CASE(system_module_and_preinstall_candidates_fall_through_and_a_dry_run_changes_nothing) {
+    auto pack = manifest();
+    pack["candidates"] = {
+        {{"name", "needs a system module"},
+         {"system_modules", {{{"module", "dubhost_no_such_module"}, {"install", "apt-get install python3-nothing"}}}},
+         {"requirements", {"dubhost_fixture_tone==1.0"}},
+         {"size", {{"download_mb", 5}, {"disk_mb", 50}}}},
+        {{"name", "preinstall from an unreachable index"},
+         {"preinstall", {{"requirements", {"dubhost_fixture_tone==1.0"}}, {"index_url", "http://127.0.0.1:9/simple/"}}},
+         {"requirements", {"dubhost_fixture_tone==1.0"}}},
+        {{"name", "sees the system"},
+         {"system_modules", {{{"module", "json"}, {"install", "(the standard library)"}}}},
+         {"requirements", {"dubhost_fixture_tone==1.0"}},
+         {"size", {{"download_mb", 1}, {"disk_mb", 20}}}}};
+    auto dry = offline();
+    dry.dry_run = true;
+    const json plan = packs::install_pack(parse(pack), dry);
+    BOOST_TEST(plan["dry_run"] == true);
+    BOOST_TEST(plan["candidates"][0]["usable"] == false);
+    BOOST_TEST(plan["candidates"][0]["reason"].get<std::string>().find("apt-get install python3-nothing") != std::string::npos,
+               plan.dump());
+    BOOST_TEST(plan["candidate"] == "preinstall from an unreachable index");
+    BOOST_TEST(plan["candidates"][1]["needs_index"] == "http://127.0.0.1:9/simple/");
+    BOOST_TEST(plan["candidates"][2]["download_mb"] == 1);
+    BOOST_TEST(!fs::exists(packs / "fixture" / "receipt.json"));
+    BOOST_TEST(environments(packs / "fixture") == 0u);
+
+    const auto started = std::chrono::steady_clock::now();
+    const json receipt = packs::install_pack(parse(pack), offline());
+    BOOST_TEST((std::chrono::steady_clock::now() - started < std::chrono::seconds(60)));
+    BOOST_TEST(receipt["candidate"]["name"] == "sees the system");
+    BOOST_TEST(receipt["candidate"]["system_site_packages"] == true);
+    BOOST_TEST(receipt["download_mb"] == 1);
+    const fs::path log = packs / "fixture" / "install.log";
+    BOOST_TEST(count_in_log(log, "candidate needs a system module failed (needs dubhost_no_such_module from the system") == 1u);
+    BOOST_TEST(count_in_log(log, "for dubhost_fixture_tone==1.0 cannot be reached") == 1u);
+    std::ifstream config(packs / "fixture" / "current" / "venv" / "pyvenv.cfg");
+    const std::string text((std::istreambuf_iterator<char>(config)), std::istreambuf_iterator<char>());
+    BOOST_TEST(text.find("include-system-site-packages = true") != std::string::npos, text);
+}
+
+// `--model-archive` (the published archive as a file: checked against the pack's sha256) and
+// `--model-dir` (a folder taken as it is, its files hashed into the receipt) instead of a download.
+BOOST_AUTO_TEST_CASE(a_model_is_brought_as_the_published_archive_or_as_a_folder) {
+    fs::create_directories(dir / "published");
+    test::write_file(dir / "published" / "model.index", "published weights");
+    fs::create_directories(dir / "made-here");
+    test::write_file(dir / "made-here" / "model.index", "local weights");
+    const auto packed = run_child({"tar", "-czf", (dir / "2stems.tar.gz").string(), "-C", (dir / "published").string(), "."},
+                                  std::chrono::seconds(20));
+    BOOST_TEST_REQUIRE(packed.exit_code == 0, packed.err);
+    const auto repacked = run_child({"tar", "-czf", (dir / "other.tar.gz").string(), "-C", (dir / "made-here").string(), "."},
+                                    std::chrono::seconds(20));
+    BOOST_TEST_REQUIRE(repacked.exit_code == 0, repacked.err);
+    auto pack = manifest(
+        "import os\n"
+        "folder = os.environ['FIXTURE_MODEL']\n"
+        "assert open(os.path.join(folder, '.probe')).read() == 'OK'\n"
+        "print(open(os.path.join(folder, 'model.index')).read())\n");
+    pack["models"] = {{{"name", "2stems"},
+                       {"source", "https://models.invalid/2stems.tar.gz"},
+                       {"sha256", sha256_of(dir / "2stems.tar.gz")},
+                       {"destination", "pretrained/2stems"},
+                       {"env", "FIXTURE_MODEL"},
+                       {"unpack", "tar.gz"},
+                       {"files", {{".probe", "OK"}}}}};
+    auto options = offline();
+    options.model_archives[""] = dir / "2stems.tar.gz";  // no name: the pack's default model
+    json receipt = packs::install_pack(parse(pack), options);
+    BOOST_TEST(receipt["models"][0]["source"] == (dir / "2stems.tar.gz").string());
+    BOOST_TEST(receipt["models"][0]["sha256"] == sha256_of(dir / "2stems.tar.gz"));
+
+    options.force = true;
+    options.model_archives = {{"2stems", dir / "other.tar.gz"}};
+    const auto mismatch = failure_of(parse(pack), options);
+    BOOST_TEST(mismatch.code() == "model-hash-mismatch");
+    BOOST_TEST(mismatch.hint().find("not the published 2stems model") != std::string::npos, mismatch.hint());
+    BOOST_TEST(packs::installed_pack(parse(pack), packs).has_value());  // the working install stays
+
+    options.model_archives.clear();
+    options.model_dirs = {{"2stems", dir / "made-here"}};
+    receipt = packs::install_pack(parse(pack), options);
+    BOOST_TEST(receipt["models"][0]["source"] == (dir / "made-here").string());
+    BOOST_TEST(receipt["models"][0]["files_sha256"].contains("model.index"), receipt["models"][0].dump());
+    const auto installed = packs::installed_pack(parse(pack), packs);
+    BOOST_TEST_REQUIRE(installed.has_value());
+    std::ifstream weights(fs::path(installed->environment.at("FIXTURE_MODEL")) / "model.index");
+    std::string text;
+    std::getline(weights, text);
+    BOOST_TEST(text == "local weights");
+
+    options.model_dirs = {{"8stems", dir / "made-here"}};
+    BOOST_TEST(failure_of(parse(pack), options).code() == "unknown-model");
+    options.model_dirs = {{"2stems", dir / "missing"}};
+    BOOST_TEST(failure_of(parse(pack), options).code() == "model-source-missing");
 }
 
 // Spleeter's shape: an archive unpacked into a folder with a marker file, read through a variable

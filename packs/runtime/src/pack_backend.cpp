@@ -67,8 +67,17 @@ json PackBackend::install(const sdk::Host &host, const json &request) {
         options.wheelhouse = request["wheelhouse"].get<std::string>();
     if (request.contains("index_url") && request["index_url"].is_string())
         options.index_url = request["index_url"].get<std::string>();
+    if (request.contains("preinstall_index") && request["preinstall_index"].is_string())
+        options.preinstall_index = request["preinstall_index"].get<std::string>();
     options.offline = request.value("offline", false);
     options.force = request.value("force", false);
+    options.dry_run = request.value("dry_run", false);
+    // {"model_dirs": {"small": "/path"}}; the name "" stands for the pack's default model.
+    for (const auto &[field, paths] : {std::pair<const char *, std::map<std::string, fs::path> *>{"model_dirs", &options.model_dirs},
+                                       {"model_archives", &options.model_archives}})
+        if (request.contains(field) && request[field].is_object())
+            for (const auto &[name, path] : request[field].items())
+                if (path.is_string()) (*paths)[name] = path.get<std::string>();
     for (const auto &[field, names] :
          {std::pair<const char *, std::vector<std::string> *>{"models", &options.models}, {"extras", &options.extras}})
         if (request.contains(field) && request[field].is_array())

@@ -20,7 +20,8 @@ namespace {
 
 const char *const default_index = "https://pypi.org/simple/";
 
-// Fetches a model with the pack's own interpreter: a temporary file, a sha256 check, then either a
+// Fetches a model with the pack's own interpreter (an https:// or file:// URL): a temporary file, a
+// sha256 check when the hash is known (the digest is printed), then either a
 // rename or an archive unpacked into a temporary folder (members that would land outside it are
 // refused) that is renamed into place with its marker files.
 constexpr const char *fetch_script = R"PY(import hashlib, json, os, shutil, sys, tarfile, urllib.request, zipfile
@@ -35,9 +36,10 @@ with urllib.request.urlopen(source, timeout=60) as response, open(download, 'wb'
             break
         digest.update(block)
         out.write(block)
-if digest.hexdigest() != expected.lower():
+if expected and digest.hexdigest() != expected.lower():
     os.remove(download)
     sys.exit('sha256 mismatch for %s: got %s, expected %s' % (source, digest.hexdigest(), expected))
+print(digest.hexdigest())
 if not unpack:
     os.replace(download, destination)
     sys.exit(0)
@@ -150,6 +152,16 @@ bool transient(const ProcessResult &result) {
     return false;
 }
 
+// Why pip refused, in a line or two: its ERROR lines (the resolver's reason), else the last lines.
+std::string resolver_reason(const ProcessResult &result) {
+    std::istringstream lines(result.err);
+    std::string reason;
+    for (std::string line; std::getline(lines, line);)
+        if (line.rfind("ERROR: ", 0) == 0 && line.find("pip's dependency resolver does not currently") == std::string::npos)
+            reason += (reason.empty() ? "" : " / ") + line.substr(7);
+    return reason.empty() ? result.outcome() + ": " + result.last_lines(3) : reason;
+}
+
 // Removes the new environment unless the install completes.
 class EnvironmentGuard {
 public:
@@ -199,12 +211,13 @@ private:
         if (!result.succeeded()) append_log(layout_.log, "=> " + result.outcome());
         return result;
     }
-    // A pip call with retries (and a growing pause) for transient network failures.
-    ProcessResult pip(const std::vector<std::string> &arguments) {
+    // A pip call with retries (and a growing pause) for transient network failures. Without the install's
+    // sources, the arguments must name the index themselves.
+    ProcessResult pip(const std::vector<std::string> &arguments, bool with_sources = true) {
         std::vector<std::string> argv = {
             python_.string(), "-m", "pip", "install", "--isolated", "--disable-pip-version-check", "--no-input",
             "--progress-bar", "off"};
-        argv.insert(argv.end(), source_arguments_.begin(), source_arguments_.end());
+        if (with_sources) argv.insert(argv.end(), source_arguments_.begin(), source_arguments_.end());
         if (!pack_.constraints.empty()) argv.insert(argv.end(), {"-c", (environment_ / "constraints.txt").string()});
         argv.insert(argv.end(), arguments.begin(), arguments.end());
         auto pause = options_.first_backoff;
@@ -219,19 +232,28 @@ private:
     }
     void choose_python();
     void choose_sources();
-    void create_environment();
+    void prepare_environment_folder();
+    void check_index_reachable();
+    void create_venv(const PythonInterpreter &interpreter, bool system_site_packages);
+    std::optional<PythonInterpreter> interpreter_for(const InstallCandidate &candidate, std::string &reason);
+    std::optional<std::string> preinstall(const InstallCandidate &candidate);
     json install_candidates();
+    json plan();
+    const ModelToProvision &model_named(const std::string &name) const;
+    fs::path brought_model(const ModelToProvision &model, bool archive) const;
     json provision_models();
     json install_extras();
     bool wanted(const ModelToProvision &model) const;
     void check_request() const;
+    void check_system_requirements() const;
     void check_health();
     json switch_in(json receipt);
 
     const PackManifest &pack_;
     const InstallOptions &options_;
     PackLayout layout_;
-    std::optional<PythonInterpreter> base_;
+    InterpreterChoice choice_;
+    std::optional<PythonInterpreter> base_;  // the chosen interpreter; a candidate may use another in range
     fs::path environment_, python_;
     std::vector<std::string> source_arguments_;
     json source_ = json::object();
@@ -247,6 +269,16 @@ void Installer::choose_python() {
                       (candidate.interpreter.version.empty() ? "" : " (" + candidate.interpreter.version + ")") + ": " +
                       candidate.verdict;
     append_log(layout_.log, "interpreters (" + choice.origin + "):" + (considered.empty() ? " none found" : considered));
+    if (!choice.chosen && choice.origin != "search") {
+        // The user named an interpreter that does not fit: name one that does, and the command to use it.
+        if (const auto fitting = choose_interpreter(pack_.python, std::nullopt).chosen)
+            throw CallError(DUBHOST_STATUS_NOT_INSTALLED, "no-python",
+                            "pack " + pack_.id + " needs Python " + pack_.python.text() + "; " + choice.origin + " names " +
+                                considered.substr(3),
+                            "use " + fitting->path.string() + " (Python " + fitting->version + "): `dubhost pack install " +
+                                pack_.id + " --python " + fitting->path.string() + "`" +
+                                (choice.origin == "DUBHOST_PYTHON" ? " (and unset DUBHOST_PYTHON)" : ""));
+    }
     if (!choice.chosen)
         throw CallError(
             DUBHOST_STATUS_NOT_INSTALLED, "no-python",
@@ -256,6 +288,7 @@ void Installer::choose_python() {
             "install one (e.g. `apt-get install python3.11 python3.11-venv`) or pass --python PATH to an interpreter in " +
                 pack_.python.text());
     base_ = choice.chosen;
+    choice_ = choice;
 }
 
 void Installer::choose_sources() {
@@ -282,7 +315,7 @@ void Installer::choose_sources() {
     }
 }
 
-void Installer::create_environment() {
+void Installer::prepare_environment_folder() {
     // Environments of earlier installs that failed or were killed.
     std::error_code error;
     const fs::path current = fs::read_symlink(layout_.current, error);
@@ -296,59 +329,126 @@ void Installer::create_environment() {
     environment_ = layout_.root / ("env-" + std::to_string(std::time(nullptr)) + "-" + std::to_string(::getpid()));
     guard_.emplace(environment_);
     fs::create_directories(environment_);
-    progress(0.08, "creating a venv with Python " + base_->version);
-    const ProcessResult venv =
-        run_logged({base_->path.string(), "-m", "venv", (environment_ / "venv").string()}, std::chrono::minutes(5));
-    if (!venv.succeeded())
-        throw CallError(DUBHOST_STATUS_ERROR, "venv-failed",
-                        "cannot create a venv with " + base_->path.string() + " (" + venv.outcome() + "): " + venv.last_lines(3),
-                        "install the venv module (`apt-get install python3-venv`) or pass --python PATH to another interpreter");
-    python_ = environment_ / "venv" / "bin" / "python";
     if (!pack_.constraints.empty()) {
         std::ofstream constraints(environment_ / "constraints.txt");
         for (const auto &line : pack_.constraints) constraints << line << '\n';
     }
-    throw_if_cancelled();
-    // An index that cannot be reached fails here in seconds, not after pip's own retries.
+}
+
+// An index that cannot be reached fails here in seconds, not after pip's own retries.
+void Installer::check_index_reachable() {
+    if (!source_["index"].is_string()) return;
+    const std::string index = source_["index"];
+    progress(0.06, "checking that " + index + " can be reached");
+    const ProcessResult reach = run_logged({base_->path.string(), "-c", reach_script, index}, std::chrono::seconds(20));
+    if (!reach.succeeded())
+        throw CallError(DUBHOST_STATUS_ERROR, "index-unreachable",
+                        "the package index " + index + " cannot be reached (" + reach.last_lines(1) + ")",
+                        "on a machine with network access, run `pip download --only-binary=:all: --python-version " +
+                            base_->version.substr(0, base_->version.rfind('.')) + " -d wheels " +
+                            shell_quoted(pack_.candidates.front().requirements) +
+                            "`, copy the wheels folder here, and pass --wheelhouse wheels --offline (or --index-url URL of a "
+                            "mirror you can reach)");
+}
+
+void Installer::create_venv(const PythonInterpreter &interpreter, bool system_site_packages) {
+    std::error_code ignored;
+    fs::remove_all(environment_ / "venv", ignored);  // a venv an earlier candidate left behind
+    progress(0.08, "creating a venv with Python " + interpreter.version + " (" + interpreter.path.string() + ")" +
+                       (system_site_packages ? " that sees its system packages" : ""));
+    std::vector<std::string> argv = {interpreter.path.string(), "-m", "venv"};
+    if (system_site_packages) argv.push_back("--system-site-packages");
+    argv.push_back((environment_ / "venv").string());
+    const ProcessResult venv = run_logged(argv, std::chrono::minutes(5));
+    if (!venv.succeeded())
+        throw CallError(DUBHOST_STATUS_ERROR, "venv-failed",
+                        "cannot create a venv with " + interpreter.path.string() + " (" + venv.outcome() +
+                            "): " + venv.last_lines(3),
+                        "install the venv module (`apt-get install python3-venv`) or pass --python PATH to another interpreter");
+    python_ = environment_ / "venv" / "bin" / "python";
+    // The pip that comes with an older interpreter's ensurepip resolves worse and explains less; a newer
+    // one is worth its 2 MB when an index is at hand. Not fatal: the old pip still installs.
     if (source_["index"].is_string()) {
-        progress(0.12, "checking that " + source_["index"].get<std::string>() + " can be reached");
-        const ProcessResult reach =
-            run_logged({python_.string(), "-c", reach_script, source_["index"].get<std::string>()}, std::chrono::seconds(20));
-        if (!reach.succeeded())
-            throw CallError(
-                DUBHOST_STATUS_ERROR, "index-unreachable",
-                "the package index " + source_["index"].get<std::string>() + " cannot be reached (" + reach.last_lines(1) + ")",
-                "on a machine with network access, run `pip download --only-binary=:all: --python-version " +
-                    base_->version.substr(0, base_->version.rfind('.')) + " -d wheels " +
-                    shell_quoted(pack_.candidates.front().requirements) +
-                    "`, copy the wheels folder here, and pass --wheelhouse wheels --offline (or --index-url URL of a "
-                    "mirror you can reach)");
+        const ProcessResult upgraded = pip({"--upgrade", "pip>=24.1"});
+        if (!upgraded.succeeded()) append_log(layout_.log, "keeping the venv's own pip (the upgrade failed)");
     }
+    throw_if_cancelled();
+}
+
+std::optional<PythonInterpreter> Installer::interpreter_for(const InstallCandidate &candidate, std::string &reason) {
+    if (candidate.system_modules.empty()) return base_;
+    // The chosen interpreter first, then every other one in range: the module may live with only one of them
+    // (Debian's python3-torch is importable by /usr/bin/python3 alone).
+    std::vector<PythonInterpreter> in_range = {*base_};
+    for (const auto &considered : choice_.considered)
+        if (considered.verdict.rfind("in range", 0) == 0) in_range.push_back(considered.interpreter);
+    std::string modules, imports = "import ";
+    for (const auto &module : candidate.system_modules) {
+        modules += (modules.empty() ? "" : ", ") + module.module;
+        imports += module.module + (&module == &candidate.system_modules.back() ? "" : ", ");
+    }
+    std::string tried;
+    for (const auto &interpreter : in_range) {
+        const ProcessResult probe = run_logged({interpreter.path.string(), "-c", imports}, std::chrono::minutes(2));
+        if (probe.succeeded()) return interpreter;
+        tried += (tried.empty() ? "" : ", ") + interpreter.path.string();
+    }
+    std::string install;
+    for (const auto &module : candidate.system_modules)
+        install += (install.empty() ? "" : "; ") + module.install + (module.note.empty() ? "" : " (" + module.note + ")");
+    reason = "needs " + modules + " from the system: no interpreter in range imports it (tried " + tried + "); " + install;
+    return std::nullopt;
+}
+
+// Installs the candidate's preinstall packages from their own index alone; the reason it could not, or nothing.
+std::optional<std::string> Installer::preinstall(const InstallCandidate &candidate) {
+    if (!candidate.preinstall) return std::nullopt;
+    const std::string index = options_.preinstall_index.value_or(candidate.preinstall->index_url);
+    const ProcessResult reach = run_logged({python_.string(), "-c", reach_script, index}, std::chrono::seconds(20));
+    if (!reach.succeeded())
+        return "the index " + index + " for " + joined(candidate.preinstall->requirements) + " cannot be reached (" +
+               reach.last_lines(1) + "); pass --preinstall-index URL of a mirror you can reach";
+    progress(0.2, "installing " + joined(candidate.preinstall->requirements) + " from " + index);
+    std::vector<std::string> arguments = {"--only-binary=:all:", "--index-url", index};
+    arguments.insert(arguments.end(), candidate.preinstall->requirements.begin(), candidate.preinstall->requirements.end());
+    if (ProcessResult result = pip(arguments, false); !result.succeeded())
+        return "pip could not install " + joined(candidate.preinstall->requirements) + " from " + index + ": " +
+               resolver_reason(result);
+    return std::nullopt;
 }
 
 json Installer::install_candidates() {
     std::string failures;
     for (std::size_t i = 0; i < pack_.candidates.size(); ++i) {
         const auto &candidate = pack_.candidates[i];
-        progress(0.15 + 0.55 * static_cast<double>(i) / static_cast<double>(pack_.candidates.size()),
+        progress(0.1 + 0.6 * static_cast<double>(i) / static_cast<double>(pack_.candidates.size()),
                  "installing " + candidate.name + ": " + joined(candidate.requirements));
-        std::optional<ProcessResult> failed;
+        std::string reason;
+        const auto interpreter = interpreter_for(candidate, reason);
+        if (interpreter) {
+            create_venv(*interpreter, !candidate.system_modules.empty());
+            if (auto refused = preinstall(candidate)) reason = *refused;
+        }
         for (const auto &bootstrap : candidate.bootstraps) {
+            if (!reason.empty()) break;
             std::vector<std::string> arguments = {"--no-deps"};
             arguments.insert(arguments.end(), bootstrap.begin(), bootstrap.end());
-            if (ProcessResult result = pip(arguments); !result.succeeded()) {
-                failed = std::move(result);
-                break;
-            }
+            if (ProcessResult result = pip(arguments); !result.succeeded()) reason = resolver_reason(result);
         }
-        if (!failed) {
+        if (reason.empty()) {
             std::vector<std::string> arguments = candidate.pip_arguments;
             arguments.insert(arguments.end(), candidate.requirements.begin(), candidate.requirements.end());
-            if (ProcessResult result = pip(arguments); !result.succeeded()) failed = std::move(result);
+            if (ProcessResult result = pip(arguments); !result.succeeded()) reason = resolver_reason(result);
         }
-        if (!failed) return {{"name", candidate.name}, {"index", i}, {"requirements", candidate.requirements}};
-        failures += "\n  " + candidate.name + " (" + failed->outcome() + "):\n    " + failed->last_lines(4);
-        append_log(layout_.log, "candidate " + candidate.name + " failed; trying the next one");
+        if (reason.empty()) {
+            base_ = interpreter;
+            return {{"name", candidate.name},
+                    {"index", i},
+                    {"requirements", candidate.requirements},
+                    {"system_site_packages", !candidate.system_modules.empty()}};
+        }
+        failures += "\n  " + candidate.name + ": " + reason;
+        append_log(layout_.log, "candidate " + candidate.name + " failed (" + reason + "); trying the next one");
         throw_if_cancelled();
     }
     std::string hint = "see the full log: `dubhost pack logs " + pack_.id + "`";
@@ -358,6 +458,10 @@ json Installer::install_candidates() {
     else if (failures.find("No matching distribution") != std::string::npos && source_.contains("wheelhouse"))
         hint = "the wheelhouse " + source_["wheelhouse"].get<std::string>() + " lacks a wheel for this Python (" +
                base_->version + "); add it, or pass --index-url URL; " + hint;
+    for (const auto &candidate : pack_.candidates)
+        for (const auto &module : candidate.system_modules)
+            if (failures.find("needs " + module.module) != std::string::npos)
+                hint = module.install + " to use " + candidate.name + "; " + hint;
     throw CallError(
         DUBHOST_STATUS_ERROR, "install-failed",
         "no install candidate of pack " + pack_.id + " could be installed with Python " + base_->version + ":" + failures, hint);
@@ -367,6 +471,7 @@ bool Installer::wanted(const ModelToProvision &model) const {
     auto asked = [](const std::vector<std::string> &names, const std::string &name) {
         return std::find(names.begin(), names.end(), name) != names.end();
     };
+    if (!brought_model(model, false).empty() || !brought_model(model, true).empty()) return true;
     if (!model.extra.empty()) return asked(options_.extras, model.extra);
     return !model.optional || asked(options_.models, model.name);
 }
@@ -388,6 +493,24 @@ json Installer::install_extras() {
     return installed;
 }
 
+const ModelToProvision &Installer::model_named(const std::string &name) const {
+    for (const auto &model : pack_.models)
+        if (name.empty() ? (!model.optional && model.extra.empty()) : model.name == name) return model;
+    std::string names;
+    for (const auto &model : pack_.models) names += (names.empty() ? "" : ", ") + model.name;
+    throw CallError(DUBHOST_STATUS_BAD_REQUEST, "unknown-model",
+                    name.empty() ? "pack " + pack_.id + " has no default model to bring"
+                                 : "pack " + pack_.id + " has no model '" + name + "'",
+                    names.empty() ? "this pack has no models" : "its models: " + names + " (write --model-dir NAME=DIR)");
+}
+
+// Where the user brought this model from (--model-dir / --model-archive), or an empty path.
+fs::path Installer::brought_model(const ModelToProvision &model, bool archive) const {
+    for (const auto &[name, path] : archive ? options_.model_archives : options_.model_dirs)
+        if (&model_named(name) == &model) return fs::absolute(path);
+    return {};
+}
+
 json Installer::provision_models() {
     json models = json::array();
     std::vector<const ModelToProvision *> chosen;
@@ -395,18 +518,42 @@ json Installer::provision_models() {
         if (wanted(model)) chosen.push_back(&model);
     for (std::size_t i = 0; i < chosen.size(); ++i) {
         const auto &model = *chosen[i];
-        progress(0.72 + 0.15 * static_cast<double>(i) / static_cast<double>(chosen.size()), "fetching model " + model.name);
+        progress(0.72 + 0.15 * static_cast<double>(i) / static_cast<double>(chosen.size()), "provisioning model " + model.name);
         const fs::path destination = environment_ / "models" / model.destination;
-        const std::string origin = model.source.empty() ? "its fetch step" : model.source;
+        const fs::path folder = brought_model(model, false), archive = brought_model(model, true);
+        std::string origin = model.source.empty() ? "its fetch step" : model.source;
         ProcessResult fetched;
-        if (!model.source.empty()) {
-            fetched = run_logged({python_.string(), "-c", fetch_script, model.source, destination.string(), model.sha256,
-                                  model.unpack, json(model.files).dump()},
-                                 std::chrono::hours(2));
+        const fs::path staging = destination.string() + ".part";
+        fs::create_directories(destination.parent_path());
+        if (!folder.empty()) {
+            // A folder the user made or copied: taken as it is, its files hashed into the receipt.
+            origin = folder.string();
+            std::error_code error;
+            fs::remove_all(staging, error);
+            fs::copy(folder, staging, fs::copy_options::recursive, error);
+            if (error)
+                throw CallError(DUBHOST_STATUS_BAD_REQUEST, "model-copy-failed",
+                                "cannot copy model " + model.name + " from " + folder.string() + ": " + error.message(),
+                                "pass --model-dir a readable folder holding the model");
+            for (const auto &[name, content] : model.files) std::ofstream(staging / name) << content;
+            fs::rename(staging, destination);
+            fetched.started = true;
+            fetched.exit_code = 0;
+        } else if (!archive.empty() || !model.source.empty()) {
+            // The published archive, downloaded or brought as a file: the same sha256 check either way.
+            if (!archive.empty()) origin = archive.string();
+            const std::string url = archive.empty() ? model.source : "file://" + archive.string();
+            const std::string archive_name = archive.filename().string();
+            const std::string unpack = !archive.empty() && model.unpack.empty()
+                                           ? (archive_name.ends_with(".zip")                                      ? "zip"
+                                              : archive_name.ends_with(".tar.gz") || archive_name.ends_with(".tgz") ? "tar.gz"
+                                                                                                                    : "")
+                                           : model.unpack;
+            fetched = run_logged(
+                {python_.string(), "-c", fetch_script, url, destination.string(), model.sha256, unpack, json(model.files).dump()},
+                std::chrono::hours(2));
         } else {
             // The library's own downloader (e.g. faster-whisper's): into a temporary folder, then renamed.
-            const fs::path staging = destination.string() + ".part";
-            fs::create_directories(destination.parent_path());
             // Not the pack's `environment`: that is for runs (HF_HUB_OFFLINE=1 would forbid this very download).
             fetched = run_logged({python_.string(), "-c", model.fetch, staging.string()}, std::chrono::hours(2));
             if (fetched.succeeded()) {
@@ -414,12 +561,21 @@ json Installer::provision_models() {
                 fs::rename(staging, destination);
             }
         }
-        if (!fetched.succeeded())
-            throw CallError(DUBHOST_STATUS_ERROR, "model-failed",
-                            "cannot fetch model " + model.name + " from " + origin + ": " + fetched.last_lines(2),
-                            "check the network (or the file) and run the install again; nothing was changed");
+        if (!fetched.succeeded()) {
+            std::error_code ignored;
+            fs::remove_all(staging, ignored);
+            const bool mismatch = fetched.err.find("sha256 mismatch") != std::string::npos;
+            throw CallError(DUBHOST_STATUS_ERROR, mismatch ? "model-hash-mismatch" : "model-failed",
+                            "cannot provision model " + model.name + " from " + origin + ": " + fetched.last_lines(2),
+                            mismatch ? "the file is not the published " + model.name +
+                                           " model (or is damaged): download it again; nothing was changed"
+                                     : "check the network and run the install again, or bring the model yourself: `dubhost pack "
+                                       "install " +
+                                           pack_.id + " --model-" + (model.source.empty() ? "dir " : "archive ") + model.name +
+                                           "=" + (model.source.empty() ? "DIR" : "FILE") + "`; nothing was changed");
+        }
         json entry = {{"name", model.name}, {"path", model.destination}, {"source", origin}};
-        if (!model.sha256.empty()) {
+        if (!model.sha256.empty() && folder.empty()) {
             entry["sha256"] = model.sha256;
         } else {
             const ProcessResult hashed =
@@ -485,6 +641,19 @@ void Installer::check_request() const {
                             "pack " + pack_.id + " has no optional model '" + name + "'",
                             optional.empty() ? "this pack has no optional models" : "its optional models: " + optional);
     }
+    for (const auto *brought : {&options_.model_dirs, &options_.model_archives})
+        for (const auto &[name, path] : *brought) {
+            model_named(name);
+            std::error_code error;
+            if (!fs::exists(path, error))
+                throw CallError(DUBHOST_STATUS_BAD_REQUEST, "model-source-missing",
+                                "the model " + (name.empty() ? std::string("file") : name) + " given as " + path.string() +
+                                    " does not exist",
+                                "pass the path of the model's folder (--model-dir) or archive (--model-archive)");
+        }
+}
+
+void Installer::check_system_requirements() const {
     const auto missing = missing_system_requirements(pack_);
     if (!missing.empty()) {
         std::string what, fix;
@@ -500,24 +669,34 @@ void Installer::check_request() const {
 
 json Installer::run() {
     fs::create_directories(layout_.root);
-    if (!options_.force)
-        if (const auto receipt = read_json(layout_.receipt); receipt && receipt->value("manifest_digest", "") == pack_.digest) {
-            std::error_code error;
-            const fs::path target = fs::read_symlink(layout_.current, error);
-            if (!error && target.filename() == receipt->value("environment", "") && fs::exists(layout_.python(), error) &&
-                receipt_has(*receipt, "models", options_.models) && receipt_has(*receipt, "extras", options_.extras)) {
-                json answer = *receipt;
-                answer["already_installed"] = true;
-                return answer;
-            }
-        }
+    std::optional<json> current_receipt;
+    if (const auto receipt = read_json(layout_.receipt); receipt && receipt->value("manifest_digest", "") == pack_.digest) {
+        std::error_code error;
+        const fs::path target = fs::read_symlink(layout_.current, error);
+        if (!error && target.filename() == receipt->value("environment", "") && fs::exists(layout_.python(), error) &&
+            receipt_has(*receipt, "models", options_.models) && receipt_has(*receipt, "extras", options_.extras))
+            current_receipt = *receipt;
+    }
+    if (current_receipt && !options_.force && !options_.dry_run && options_.model_dirs.empty() &&
+        options_.model_archives.empty()) {
+        json answer = *current_receipt;
+        answer["already_installed"] = true;
+        return answer;
+    }
     check_request();
+    if (options_.dry_run) {
+        json answer = plan();
+        answer["already_installed"] = current_receipt.has_value();
+        return answer;
+    }
+    check_system_requirements();
     const auto started = std::chrono::steady_clock::now();
     append_log(layout_.log, "=== install of pack " + pack_.id + " (manifest " + pack_.version + "), " + now_text());
     choose_sources();  // a missing source is known without probing any interpreter
     choose_python();
     throw_if_cancelled();
-    create_environment();
+    check_index_reachable();
+    prepare_environment_folder();
     json candidate = install_candidates();
     json extras = install_extras();
     json models = provision_models();
@@ -542,6 +721,7 @@ json Installer::run() {
                     {"environment", environment_.filename().string()},
                     {"installed_at", now_text()},
                     {"seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()},
+                    {"download_mb", pack_.candidates[candidate["index"].get<std::size_t>()].download_mb},
                     {"disk_bytes", disk_bytes(environment_)}};
     receipt = switch_in(std::move(receipt));
     guard_->commit();
@@ -549,6 +729,59 @@ json Installer::run() {
     progress(1.0, "pack " + pack_.id + " installed");
     receipt["already_installed"] = false;
     return receipt;
+}
+
+// What an install would do, from local checks only: which interpreter and candidate, what each candidate
+// downloads and occupies (measured on a real install), what the system must provide, where models come from.
+json Installer::plan() {
+    choose_sources();
+    choose_python();
+    json candidates = json::array();
+    json chosen;
+    for (const auto &candidate : pack_.candidates) {
+        std::string reason;
+        const auto interpreter = interpreter_for(candidate, reason);
+        json entry = {{"name", candidate.name},
+                      {"usable", interpreter.has_value()},
+                      {"reason", reason},
+                      {"python", interpreter ? json(interpreter->path.string()) : json(nullptr)},
+                      {"system_site_packages", !candidate.system_modules.empty()},
+                      {"download_mb", candidate.download_mb},
+                      {"disk_mb", candidate.disk_mb}};
+        if (candidate.preinstall)
+            entry["needs_index"] = options_.preinstall_index.value_or(candidate.preinstall->index_url);
+        if (interpreter && chosen.is_null()) chosen = entry;
+        candidates.push_back(std::move(entry));
+    }
+    json models = json::array();
+    for (const auto &model : pack_.models) {
+        if (!wanted(model)) continue;
+        json entry = {{"name", model.name}, {"destination", model.destination}};
+        if (options_.model_dirs.count(model.name) || options_.model_archives.count(model.name)) {
+            entry["from"] = options_.model_dirs.count(model.name) ? options_.model_dirs.at(model.name).string()
+                                                                  : options_.model_archives.at(model.name).string();
+        } else {
+            entry["from"] = model.source.empty() ? "the library's own downloader (a model hub)" : model.source;
+            entry["without_network"] = "dubhost pack install " + pack_.id + " --model-" +
+                                       (model.unpack.empty() && model.source.empty() ? "dir " : "archive ") + model.name +
+                                       "=" + (model.source.empty() ? "DIR" : "FILE") +
+                                       (model.sha256.empty() ? "" : " (checked against sha256 " + model.sha256 + ")");
+        }
+        models.push_back(std::move(entry));
+    }
+    json system = json::array();
+    for (const auto &requirement : missing_system_requirements(pack_))
+        system.push_back({{"kind", requirement.kind}, {"name", requirement.name}, {"install", requirement.install}});
+    return {{"pack", pack_.id},
+            {"dry_run", true},
+            {"python", {{"path", base_->path.string()}, {"version", base_->version}}},
+            {"source", source_},
+            {"candidates", candidates},
+            {"candidate", chosen.is_null() ? json(nullptr) : chosen["name"]},
+            {"download_mb", chosen.is_null() ? json(nullptr) : chosen["download_mb"]},
+            {"disk_mb", chosen.is_null() ? json(nullptr) : chosen["disk_mb"]},
+            {"models", models},
+            {"system_missing", system}};
 }
 
 }  // namespace

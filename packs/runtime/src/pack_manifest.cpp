@@ -65,6 +65,18 @@ PackManifest parse_pack_manifest(const nlohmann::json &document, const std::stri
             candidate.pip_arguments = strings(entry.value("pip_args", nlohmann::json()), origin, "pip_args");
             for (const auto &bootstrap : entry.value("bootstrap", nlohmann::json::array()))
                 candidate.bootstraps.push_back(strings(bootstrap, origin, "bootstrap"));
+            for (const auto &module : entry.value("system_modules", nlohmann::json::array()))
+                candidate.system_modules.push_back({module.at("module").get<std::string>(),
+                                                    module.value("install", std::string()), module.value("note", std::string())});
+            if (entry.contains("preinstall")) {
+                const auto &preinstall = entry["preinstall"];
+                candidate.preinstall = Preinstall{strings(preinstall.at("requirements"), origin, "preinstall.requirements"),
+                                                  preinstall.at("index_url").get<std::string>()};
+                if (candidate.preinstall->requirements.empty()) bad(origin, candidate.name + ": preinstall has no requirements");
+            }
+            const auto size = entry.value("size", nlohmann::json::object());
+            candidate.download_mb = size.value("download_mb", 0.0);
+            candidate.disk_mb = size.value("disk_mb", 0.0);
             if (candidate.requirements.empty()) bad(origin, candidate.name + " has no requirements");
             pack.candidates.push_back(std::move(candidate));
         }
@@ -108,8 +120,9 @@ PackManifest parse_pack_manifest(const nlohmann::json &document, const std::stri
         }
         pack.health_check = document.at("health_check").get<std::string>();
         const auto size = document.value("size", nlohmann::json::object());
-        pack.download_mb = size.value("download_mb", 0.0);
-        pack.disk_mb = size.value("disk_mb", 0.0);
+        // The first candidate's measured figures, unless the pack states its own.
+        pack.download_mb = size.value("download_mb", pack.candidates.empty() ? 0.0 : pack.candidates.front().download_mb);
+        pack.disk_mb = size.value("disk_mb", pack.candidates.empty() ? 0.0 : pack.candidates.front().disk_mb);
     } catch (const nlohmann::json::exception &error) {
         bad(origin, std::string("missing or mistyped field: ") + error.what());
     }

@@ -30,6 +30,11 @@ struct InstallOptions {
     bool force = false;                               // reinstall even when the receipt matches
     std::vector<std::string> models;                  // --model: optional models to provision too
     std::vector<std::string> extras;                  // --extra: the pack's extras to install too
+    std::optional<std::string> preinstall_index;      // --preinstall-index: replaces a candidate's preinstall index
+    // --model-dir [NAME=]DIR / --model-archive [NAME=]FILE: a model the user brings instead of a download
+    // (NAME empty: the pack's default model). An archive is checked against the pack's sha256 when it has one.
+    std::map<std::string, std::filesystem::path> model_dirs, model_archives;
+    bool dry_run = false;  // say what an install would use, download and occupy; change nothing
     std::function<void(double, const std::string &)> progress;
     std::function<bool()> cancelled;
     int attempts = 3;  // per pip call, for transient (network) failures
@@ -45,6 +50,8 @@ struct PackLayout {
 
 // Installs (or, when the receipt matches the manifest and the venv is there, returns the receipt at
 // once without running pip; "already_installed" is then true). Throws sdk::CallError with a hint.
+// With options.dry_run: {dry_run: true, candidates: [{name, usable, reason, python, download_mb, disk_mb}],
+// candidate, download_mb, disk_mb, models: [...], already_installed}, from local checks only.
 nlohmann::json install_pack(const PackManifest &pack, const InstallOptions &options);
 
 // {id, state: installed|not-installed|outdated|broken, problem, receipt, log, python_range, size}.

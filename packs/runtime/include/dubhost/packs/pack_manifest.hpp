@@ -7,16 +7,36 @@
 
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace dubhost::packs {
+
+// A Python module the candidate takes from the interpreter's own site-packages (e.g. Debian's CPU
+// build of torch, python3-torch) instead of downloading it: the venv is made with
+// --system-site-packages on an interpreter that imports it.
+struct SystemModule {
+    std::string module;   // importable name, e.g. "torch"
+    std::string install;  // e.g. "apt-get install python3-torch"
+    std::string note;     // what that costs, shown by --dry-run and in errors
+};
+
+// Packages installed from one index only, before the rest (e.g. torch from PyTorch's CPU index, so
+// the package index's multi-GB CUDA build can never be chosen instead).
+struct Preinstall {
+    std::vector<std::string> requirements;
+    std::string index_url;  // overridden by `dubhost pack install ID --preinstall-index URL`
+};
 
 struct InstallCandidate {
     std::string name;                                  // shown in logs and errors
     std::vector<std::string> requirements;             // pip requirement specs
     std::vector<std::string> pip_arguments;            // e.g. "--no-deps", "--only-binary=:all:"
     std::vector<std::vector<std::string>> bootstraps;  // installed first, each its own pip call (--no-deps)
+    std::vector<SystemModule> system_modules;          // non-empty: a venv that sees the interpreter's packages
+    std::optional<Preinstall> preinstall;
+    double download_mb = 0, disk_mb = 0;  // measured on a real install (docs/reference/packs.md)
 };
 
 struct ModelToProvision {

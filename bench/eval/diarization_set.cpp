@@ -1,0 +1,83 @@
+// The two real conversations the diarization tests and benchmark score (see diarization_set.hpp).
+#include "diarization_set.hpp"
+
+#include "audio_reader.hpp"
+
+#include <dubhost/plugin.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <stdexcept>
+
+namespace fs = std::filesystem;
+
+namespace dubhost::eval {
+namespace {
+
+// The i-th to (i+count-1)-th recordings (sorted) of one ktuberling-data language: single words
+// spoken by one person per language.
+std::vector<std::string> ktuberling_words(const std::string &language, std::size_t first, std::size_t count) {
+    std::vector<std::string> all;
+    std::error_code error;
+    for (fs::directory_iterator it("/usr/share/ktuberling/sounds/" + language, error), end; !error && it != end; it.increment(error))
+        if (it->path().extension() == ".ogg" || it->path().extension() == ".wav") all.push_back(it->path().string());
+    std::sort(all.begin(), all.end());
+    if (all.size() < first + count)
+        throw std::runtime_error("ktuberling-data (" + language + ") is missing: apt-get install ktuberling-data");
+    return {all.begin() + static_cast<std::ptrdiff_t>(first), all.begin() + static_cast<std::ptrdiff_t>(first + count)};
+}
+
+}  // namespace
+
+std::vector<scoring::LabelledTurn> build_conversation(const std::vector<Utterance> &utterances, const fs::path &wav) {
+    std::vector<std::int16_t> samples;
+    std::vector<scoring::LabelledTurn> turns;
+    const std::vector<int> pauses_ms = {600, 400, 900, 500, 700, 300, 800};
+    for (std::size_t i = 0; i < utterances.size(); ++i) {
+        samples.insert(samples.end(), static_cast<std::size_t>(pauses_ms[i % pauses_ms.size()] * 16), 0);
+        const std::int64_t start = static_cast<std::int64_t>(samples.size()) / 16;
+        for (std::size_t p = 0; p < utterances[i].paths.size(); ++p) {
+            if (p > 0) samples.insert(samples.end(), 150 * 16, 0);  // a breath between words of one turn
+            ffmpeg::AudioReader reader(utterances[i].paths[p], 16000, 1);
+            std::vector<float> block(16000);
+            while (std::size_t got = reader.read(block.data(), block.size()))
+                for (std::size_t k = 0; k < got; ++k)
+                    samples.push_back(static_cast<std::int16_t>(std::lround(std::clamp(block[k], -1.0f, 1.0f) * 32767)));
+        }
+        turns.push_back({start, static_cast<std::int64_t>(samples.size()) / 16, utterances[i].speaker});
+    }
+    samples.insert(samples.end(), 16000 / 2, 0);
+    sdk::write_wav_pcm16(wav, samples.data(), samples.size(), 16000);
+    return turns;
+}
+
+Conversation two_speaker_conversation() {
+    const std::string book = "/usr/share/pocketsphinx/test/data/librivox/sense_and_sensibility_01_austen_64kb-";
+    const std::string alsa = "/usr/share/sounds/alsa/";
+    return {"2 speakers (LibriVox reader, ALSA prompts)",
+            2,
+            {{{book + "0880.wav"}, "reader"},
+             {{alsa + "Front_Center.wav"}, "prompt"},
+             {{alsa + "Front_Left.wav"}, "prompt"},
+             {{book + "0930.wav"}, "reader"},
+             {{alsa + "Rear_Right.wav"}, "prompt"},
+             {{book + "0890.wav"}, "reader"},
+             {{alsa + "Side_Left.wav"}, "prompt"},
+             {{alsa + "Rear_Center.wav"}, "prompt"},
+             {{book + "0920.wav"}, "reader"}}};
+}
+
+Conversation three_speaker_conversation() {
+    Conversation conversation{"3 speakers (ktuberling ca, ru, lt)", 3, {}};
+    const std::vector<std::pair<std::string, std::size_t>> order = {{"ca", 3}, {"ru", 4}, {"lt", 3}, {"ca", 4}, {"lt", 4},
+                                                                    {"ru", 3}, {"ca", 3}, {"ru", 4}, {"lt", 3}};
+    std::map<std::string, std::size_t> used;
+    for (const auto &[language, words] : order) {
+        conversation.utterances.push_back({ktuberling_words(language, used[language], words), language});
+        used[language] += words;
+    }
+    return conversation;
+}
+
+}  // namespace dubhost::eval
