@@ -82,9 +82,9 @@ void print(const char *backend, const std::string &setting, const Case &conversa
 
 int main(int argc, char **argv) {
     spdlog::set_level(spdlog::level::warn);
-    fs::path workspace = std::getenv("DUBHOST_WORKSPACE") ? std::getenv("DUBHOST_WORKSPACE")
-                                                          : fs::path(std::getenv("HOME") ? std::getenv("HOME") : "/tmp") /
-                                                                ".local/share/dubhost/workspace";
+    fs::path workspace = std::getenv("DUBHOST_WORKSPACE")
+                             ? std::getenv("DUBHOST_WORKSPACE")
+                             : fs::path(std::getenv("HOME") ? std::getenv("HOME") : "/tmp") / ".local/share/dubhost/workspace";
     if (argc == 3 && std::string(argv[1]) == "--workspace") workspace = argv[2];
     const fs::path self = fs::read_symlink("/proc/self/exe");
     const fs::path plugins = self.parent_path().parent_path() / "lib" / "dubhost" / "plugins";
@@ -105,11 +105,12 @@ int main(int argc, char **argv) {
     for (const auto &conversation :
          {one, dubhost::eval::two_speaker_conversation(), dubhost::eval::three_speaker_conversation()}) {
         const fs::path wav = scratch / ("conversation-" + std::to_string(conversation.speakers) + ".wav");
-        cases.push_back({conversation.name, conversation.speakers, wav,
-                         dubhost::eval::build_conversation(conversation.utterances, wav)});
+        cases.push_back(
+            {conversation.name, conversation.speakers, wav, dubhost::eval::build_conversation(conversation.utterances, wav)});
     }
-    std::printf("DER with a 250 ms collar (the 1-speaker clip's reference is the whole clip, so its DER counts its "
-                "silences as missed speech: read its speaker count)\n");
+    std::printf(
+        "DER with a 250 ms collar (the 1-speaker clip's reference is the whole clip, so its DER counts its "
+        "silences as missed speech: read its speaker count)\n");
     for (const auto &conversation : cases)
         for (const int told : {0, conversation.speakers}) {
             const std::string setting = told ? "told the count" : "finds the count";

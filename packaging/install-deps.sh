@@ -4,6 +4,7 @@
 #   packaging/install-deps.sh            build + runtime + test packages
 #   packaging/install-deps.sh --runtime  only what an installed dubhost needs at run time
 #   packaging/install-deps.sh --ci-tools the extra tools CI uses (formatting check)
+#   packaging/install-deps.sh --packs    what the Python packs take from Debian (CPU torch for diarization)
 set -euo pipefail
 
 build_packages=(
@@ -29,13 +30,17 @@ test_packages=(
 )
 
 ci_tool_packages=(clang-format)
+# Debian's CPU-only torch (145 MB) for the diarization pack, instead of the package index's multi-GB
+# CUDA build (docs/decisions/0009-cpu-torch-from-debian.md).
+pack_packages=(python3-torch)
 
 mode=${1:-all}
 case "$mode" in
   --runtime) wanted=("${runtime_packages[@]}") ;;
   --ci-tools) wanted=("${ci_tool_packages[@]}") ;;
+  --packs) wanted=("${pack_packages[@]}") ;;
   all|--all) wanted=("${build_packages[@]}" "${runtime_packages[@]}" "${test_packages[@]}") ;;
-  *) echo "usage: $0 [--runtime|--ci-tools]" >&2; exit 1 ;;
+  *) echo "usage: $0 [--runtime|--ci-tools|--packs]" >&2; exit 1 ;;
 esac
 
 missing=()

@@ -20,7 +20,8 @@ namespace {
 std::vector<std::string> ktuberling_words(const std::string &language, std::size_t first, std::size_t count) {
     std::vector<std::string> all;
     std::error_code error;
-    for (fs::directory_iterator it("/usr/share/ktuberling/sounds/" + language, error), end; !error && it != end; it.increment(error))
+    for (fs::directory_iterator it("/usr/share/ktuberling/sounds/" + language, error), end; !error && it != end;
+         it.increment(error))
         if (it->path().extension() == ".ogg" || it->path().extension() == ".wav") all.push_back(it->path().string());
     std::sort(all.begin(), all.end());
     if (all.size() < first + count)

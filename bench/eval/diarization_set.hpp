@@ -25,8 +25,7 @@ struct Conversation {
 };
 
 // Writes the conversation as 16 kHz mono PCM16 WAV; returns the reference turns.
-std::vector<scoring::LabelledTurn> build_conversation(const std::vector<Utterance> &utterances,
-                                                      const std::filesystem::path &wav);
+std::vector<scoring::LabelledTurn> build_conversation(const std::vector<Utterance> &utterances, const std::filesystem::path &wav);
 
 // The LibriVox reader (pocketsphinx-testdata) and the ALSA prompt voice (alsa-utils), ten turns.
 Conversation two_speaker_conversation();

@@ -4,6 +4,7 @@
 #include "dubhost/host/backend_selection.hpp"
 #include "dubhost/host/doctor_report.hpp"
 #include "dubhost/host/paths.hpp"
+#include "pack_summary.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -51,24 +52,7 @@ void print_report(const nlohmann::json &report) {
 
     std::cout << "\nPacks (Python backends, optional):\n";
     if (report["packs"].empty()) std::cout << "  no pack-backed plugin is installed\n";
-    for (const auto &pack : report["packs"]) {
-        const std::string state = pack["state"];
-        std::cout << "  " << std::left << std::setw(12) << pack["id"].get<std::string>() << state;
-        if (!pack.value("problem", std::string()).empty()) std::cout << " (" << pack["problem"].get<std::string>() << ")";
-        if (pack.contains("installed"))
-            std::cout << ", Python " << pack["installed"]["python"].get<std::string>() << ", "
-                      << pack["installed"]["candidate"].get<std::string>();
-        if (state != "installed" && pack.contains("size")) {
-            const double download_mb = pack["size"].value("download_mb", 0.0);
-            std::cout << "; `" << pack["install"].get<std::string>() << "` downloads "
-                      << (download_mb < 1 ? std::string("under 1") : "about " + std::to_string(static_cast<int>(download_mb)))
-                      << " MB";
-        }
-        for (const auto &requirement : pack.value("system_missing", nlohmann::json::array()))
-            std::cout << "; needs " << requirement["name"].get<std::string>() << ": "
-                      << requirement["install"].get<std::string>();
-        std::cout << "\n";
-    }
+    for (const auto &pack : report["packs"]) print_pack_summary(std::cout, pack, "  ");
 
     std::cout << "\nPython interpreters:\n";
     if (report["python"].empty()) std::cout << "  none found\n";

@@ -7,6 +7,7 @@
 #include "dubhost/host/error.hpp"
 #include "dubhost/host/pack_owners.hpp"
 #include "interrupt_guard.hpp"
+#include "pack_summary.hpp"
 #include "progress_display.hpp"
 
 #include <CLI/CLI.hpp>
@@ -93,7 +94,8 @@ void print_plan(const nlohmann::json &plan) {
             std::cout << "            without network: " << model["without_network"].get<std::string>() << "\n";
     }
     for (const auto &missing : plan["system_missing"])
-        std::cout << "  missing   " << missing["name"].get<std::string>() << ": " << missing["install"].get<std::string>() << "\n";
+        std::cout << "  missing   " << missing["name"].get<std::string>() << ": " << missing["install"].get<std::string>()
+                  << "\n";
     if (plan["candidate"].is_null()) std::cout << "  no candidate is usable on this machine: see the reasons above\n";
 }
 
@@ -151,9 +153,7 @@ void add_pack_commands(CLI::App &app, CliContext &context, Action &action) {
                 packs.push_back(pack_state(context.services(), id, owner));
             if (context.options.json) return CliContext::print_json({{"packs", packs}});
             if (packs.empty()) std::cout << "no pack-backed plugin is installed (see `dubhost plugins`)\n";
-            for (const auto &state : packs)
-                std::cout << state["id"].get<std::string>() << "  " << state["state"].get<std::string>() << "  ("
-                          << state["plugin"].get<std::string>() << ")\n";
+            for (const auto &state : packs) print_pack_summary(std::cout, state, "");
         };
     });
 
@@ -181,8 +181,9 @@ void add_pack_commands(CLI::App &app, CliContext &context, Action &action) {
     install_command->add_flag("--force", arguments.force, "Install again even when installed");
     install_command->add_option("--model", arguments.models, "Also provision this optional model (repeatable)");
     install_command->add_option("--extra", arguments.extras, "Also install this extra of the pack, e.g. pyannote (repeatable)");
-    install_command->add_option("--model-dir", arguments.model_dirs,
-                                "[NAME=]DIR: use this folder as the model (default: the pack's main model) instead of a download");
+    install_command->add_option(
+        "--model-dir", arguments.model_dirs,
+        "[NAME=]DIR: use this folder as the model (default: the pack's main model) instead of a download");
     install_command->add_option("--model-archive", arguments.model_archives,
                                 "[NAME=]FILE: the model's published archive, brought as a file (checked by sha256)");
     install_command->add_option("--preinstall-index", arguments.preinstall_index,

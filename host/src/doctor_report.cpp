@@ -42,12 +42,13 @@ nlohmann::json packs_section(const PluginRegistry &registry, const fs::path &wor
         try {
             const packs::PackManifest manifest = packs::read_pack_manifest(manifest_path);
             const nlohmann::json status = packs::pack_status(manifest, workspace / "packs");
-            for (const char *field : {"state", "problem", "python_range", "size", "system_missing"}) entry[field] = status[field];
+            for (const char *field : {"state", "problem", "python_range", "size", "system_missing", "provide"})
+                entry[field] = status[field];
             entry["disk_used_bytes"] = disk_usage(workspace / "packs" / manifest.id);
-            if (status["receipt"].is_object())
-                entry["installed"] = {{"python", status["receipt"]["python"].value("version", std::string())},
-                                      {"candidate", status["receipt"]["candidate"].value("name", std::string())},
-                                      {"installed_at", status["receipt"].value("installed_at", std::string())}};
+            if (status.contains("installed")) {
+                entry["installed"] = status["installed"];
+                entry["installed"]["installed_at"] = status["receipt"].value("installed_at", std::string());
+            }
         } catch (const sdk::CallError &error) {
             entry["state"] = "bad-manifest";
             entry["problem"] = error.what();

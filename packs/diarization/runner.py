@@ -168,10 +168,14 @@ def pyannote_turns(samples, job, channel, numpy):
     from pyannote.audio import Pipeline
 
     channel.progress(0.05, "loading the pyannote pipeline")
-    pipeline = Pipeline.from_pretrained(folder)
-    if pipeline is None:  # pyannote returns None instead of raising when a model cannot be loaded
-        raise runner.RunnerError("pyannote-load-failed", "pyannote could not load its pipeline from %s" % folder,
-                                 "reinstall: `HF_TOKEN=<your token> dubhost pack install diarization --extra pyannote --force`")
+    reinstall = "reinstall: `HF_TOKEN=<your token> dubhost pack install diarization --extra pyannote --force`"
+    try:
+        pipeline = Pipeline.from_pretrained(folder)
+    except (FileNotFoundError, NotADirectoryError) as error:  # a folder without its config.yaml raises
+        raise runner.RunnerError("pyannote-load-failed", "pyannote could not load its pipeline from %s: %s" % (folder, error),
+                                 reinstall)
+    if pipeline is None:  # and other load failures return None instead of raising
+        raise runner.RunnerError("pyannote-load-failed", "pyannote could not load its pipeline from %s" % folder, reinstall)
     # A waveform, not a path: pyannote's own decoding (torchcodec) crashes on FFmpeg mismatches.
     waveform = torch.from_numpy(samples.astype(numpy.float32) / 32768.0).unsqueeze(0)
     options = {"num_speakers": speakers} if speakers else {}

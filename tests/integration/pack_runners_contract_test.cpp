@@ -227,10 +227,15 @@ BOOST_AUTO_TEST_CASE(the_pyannote_engine_needs_its_extra_and_names_speakers_by_f
     BOOST_TEST(missing.status() == DUBHOST_STATUS_NOT_INSTALLED);
     BOOST_TEST(missing.hint().find("dubhost pack install diarization --extra pyannote") != std::string::npos, missing.hint());
 
-    // A folder pyannote cannot load from: from_pretrained returns None, which must not pass unnoticed.
+    // A folder pyannote cannot load from: without its config the real library raises FileNotFoundError,
+    // with a config it cannot use it returns None; neither may pass unnoticed.
     const fs::path pipeline = dir / "pyannote";
     fs::create_directories(pipeline);
     const std::map<std::string, std::string> environment = {{"PYANNOTE_PIPELINE", pipeline.string()}};
+    const auto no_config = failure("diarization", job, environment);
+    BOOST_TEST(no_config.code() == "pyannote-load-failed");
+    BOOST_TEST(std::string(no_config.what()).find("config.yaml") != std::string::npos, no_config.what());
+    test::write_file(pipeline / "config.yaml", "");
     BOOST_TEST(failure("diarization", job, environment).code() == "pyannote-load-failed");
 
     test::write_file(pipeline / "config.yaml", "pipeline: contract\n");

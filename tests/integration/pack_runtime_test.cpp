@@ -143,9 +143,9 @@ BOOST_AUTO_TEST_CASE(no_candidate_installable_names_each_failure) {
     const auto error = failure_of(parse(impossible), offline());
     BOOST_TEST(error.code() == "install-failed");
     // Each candidate with the resolver's own reason, not pip's last lines.
-    BOOST_TEST(std::string(error.what()).find("only: Package 'dubhost-fixture-tone' requires a different Python") !=
-                   std::string::npos,
-               error.what());
+    BOOST_TEST(
+        std::string(error.what()).find("only: Package 'dubhost-fixture-tone' requires a different Python") != std::string::npos,
+        error.what());
     BOOST_TEST(error.hint().find("pass --python PATH to another interpreter in 3.8-3.13") != std::string::npos, error.hint());
     BOOST_TEST(!fs::exists(packs / "fixture" / "receipt.json"));
     BOOST_TEST(environments(packs / "fixture") == 0u);

@@ -73,8 +73,9 @@ json PackBackend::install(const sdk::Host &host, const json &request) {
     options.force = request.value("force", false);
     options.dry_run = request.value("dry_run", false);
     // {"model_dirs": {"small": "/path"}}; the name "" stands for the pack's default model.
-    for (const auto &[field, paths] : {std::pair<const char *, std::map<std::string, fs::path> *>{"model_dirs", &options.model_dirs},
-                                       {"model_archives", &options.model_archives}})
+    for (const auto &[field, paths] :
+         {std::pair<const char *, std::map<std::string, fs::path> *>{"model_dirs", &options.model_dirs},
+          {"model_archives", &options.model_archives}})
         if (request.contains(field) && request[field].is_object())
             for (const auto &[name, path] : request[field].items())
                 if (path.is_string()) (*paths)[name] = path.get<std::string>();

@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
+#include <cmath>
 #include <ctime>
 #include <fstream>
 #include <sstream>
@@ -144,21 +146,34 @@ bool receipt_has(const json &receipt, const char *list, const std::vector<std::s
     return true;
 }
 
+// "Faster_Whisper" and "faster-whisper" name one distribution.
+std::string lower_dashed(std::string name) {
+    for (auto &c : name) c = c == '_' || c == '.' ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return name;
+}
+
 // Network trouble that a second try may not have: worth retrying with a pause.
 bool transient(const ProcessResult &result) {
-    for (const char *sign : {"ConnectionError", "Connection reset", "Read timed out", "ReadTimeoutError",
-                             "Temporary failure in name resolution", "ProtocolError", "HTTP error 5", "IncompleteRead"})
+    // A wheel "is invalid" when its download was cut off: pip 24 does not check the length it was promised.
+    for (const char *sign :
+         {"ConnectionError", "Connection reset", "Read timed out", "ReadTimeoutError", "Temporary failure in name resolution",
+          "ProtocolError", "HTTP error 5", "IncompleteRead", "Connection broken", ".whl is invalid"})
         if (result.err.find(sign) != std::string::npos) return true;
     return false;
 }
 
 // Why pip refused, in a line or two: its ERROR lines (the resolver's reason), else the last lines.
 std::string resolver_reason(const ProcessResult &result) {
-    std::istringstream lines(result.err);
+    std::istringstream lines(result.err + "\n" + result.out);  // pip explains a conflict on stdout
     std::string reason;
-    for (std::string line; std::getline(lines, line);)
+    bool cause_next = false;
+    for (std::string line; std::getline(lines, line);) {
         if (line.rfind("ERROR: ", 0) == 0 && line.find("pip's dependency resolver does not currently") == std::string::npos)
             reason += (reason.empty() ? "" : " / ") + line.substr(7);
+        else if (cause_next && line.find_first_not_of(' ') != std::string::npos)  // the first conflicting requirement
+            reason += " / " + line.substr(line.find_first_not_of(' '));
+        cause_next = line.rfind("The conflict is caused by:", 0) == 0;
+    }
     return reason.empty() ? result.outcome() + ": " + result.last_lines(3) : reason;
 }
 
@@ -234,7 +249,7 @@ private:
     void choose_sources();
     void prepare_environment_folder();
     void check_index_reachable();
-    void create_venv(const PythonInterpreter &interpreter, bool system_site_packages);
+    void create_venv(const PythonInterpreter &interpreter, bool system_site_packages, double fraction);
     std::optional<PythonInterpreter> interpreter_for(const InstallCandidate &candidate, std::string &reason);
     std::optional<std::string> preinstall(const InstallCandidate &candidate);
     json install_candidates();
@@ -242,7 +257,7 @@ private:
     const ModelToProvision &model_named(const std::string &name) const;
     fs::path brought_model(const ModelToProvision &model, bool archive) const;
     json provision_models();
-    json install_extras();
+    json install_extras(const json &candidate);
     bool wanted(const ModelToProvision &model) const;
     void check_request() const;
     void check_system_requirements() const;
@@ -351,20 +366,20 @@ void Installer::check_index_reachable() {
                             "mirror you can reach)");
 }
 
-void Installer::create_venv(const PythonInterpreter &interpreter, bool system_site_packages) {
+void Installer::create_venv(const PythonInterpreter &interpreter, bool system_site_packages, double fraction) {
     std::error_code ignored;
     fs::remove_all(environment_ / "venv", ignored);  // a venv an earlier candidate left behind
-    progress(0.08, "creating a venv with Python " + interpreter.version + " (" + interpreter.path.string() + ")" +
-                       (system_site_packages ? " that sees its system packages" : ""));
+    progress(fraction, "creating a venv with Python " + interpreter.version + " (" + interpreter.path.string() + ")" +
+                           (system_site_packages ? " that sees its system packages" : ""));
     std::vector<std::string> argv = {interpreter.path.string(), "-m", "venv"};
     if (system_site_packages) argv.push_back("--system-site-packages");
     argv.push_back((environment_ / "venv").string());
     const ProcessResult venv = run_logged(argv, std::chrono::minutes(5));
     if (!venv.succeeded())
-        throw CallError(DUBHOST_STATUS_ERROR, "venv-failed",
-                        "cannot create a venv with " + interpreter.path.string() + " (" + venv.outcome() +
-                            "): " + venv.last_lines(3),
-                        "install the venv module (`apt-get install python3-venv`) or pass --python PATH to another interpreter");
+        throw CallError(
+            DUBHOST_STATUS_ERROR, "venv-failed",
+            "cannot create a venv with " + interpreter.path.string() + " (" + venv.outcome() + "): " + venv.last_lines(3),
+            "install the venv module (`apt-get install python3-venv`) or pass --python PATH to another interpreter");
     python_ = environment_ / "venv" / "bin" / "python";
     // The pip that comes with an older interpreter's ensurepip resolves worse and explains less; a newer
     // one is worth its 2 MB when an index is at hand. Not fatal: the old pip still installs.
@@ -408,7 +423,7 @@ std::optional<std::string> Installer::preinstall(const InstallCandidate &candida
     if (!reach.succeeded())
         return "the index " + index + " for " + joined(candidate.preinstall->requirements) + " cannot be reached (" +
                reach.last_lines(1) + "); pass --preinstall-index URL of a mirror you can reach";
-    progress(0.2, "installing " + joined(candidate.preinstall->requirements) + " from " + index);
+    append_log(layout_.log, "--- installing " + joined(candidate.preinstall->requirements) + " from " + index);
     std::vector<std::string> arguments = {"--only-binary=:all:", "--index-url", index};
     arguments.insert(arguments.end(), candidate.preinstall->requirements.begin(), candidate.preinstall->requirements.end());
     if (ProcessResult result = pip(arguments, false); !result.succeeded())
@@ -421,12 +436,12 @@ json Installer::install_candidates() {
     std::string failures;
     for (std::size_t i = 0; i < pack_.candidates.size(); ++i) {
         const auto &candidate = pack_.candidates[i];
-        progress(0.1 + 0.6 * static_cast<double>(i) / static_cast<double>(pack_.candidates.size()),
-                 "installing " + candidate.name + ": " + joined(candidate.requirements));
+        const double share = 0.1 + 0.6 * static_cast<double>(i) / static_cast<double>(pack_.candidates.size());
+        progress(share, "installing " + candidate.name + ": " + joined(candidate.requirements));
         std::string reason;
         const auto interpreter = interpreter_for(candidate, reason);
         if (interpreter) {
-            create_venv(*interpreter, !candidate.system_modules.empty());
+            create_venv(*interpreter, !candidate.system_modules.empty(), share + 0.01);
             if (auto refused = preinstall(candidate)) reason = *refused;
         }
         for (const auto &bootstrap : candidate.bootstraps) {
@@ -442,9 +457,13 @@ json Installer::install_candidates() {
         }
         if (reason.empty()) {
             base_ = interpreter;
+            std::vector<std::string> requirements;
+            for (const auto &bootstrap : candidate.bootstraps)
+                requirements.insert(requirements.end(), bootstrap.begin(), bootstrap.end());
+            requirements.insert(requirements.end(), candidate.requirements.begin(), candidate.requirements.end());
             return {{"name", candidate.name},
                     {"index", i},
-                    {"requirements", candidate.requirements},
+                    {"requirements", requirements},
                     {"system_site_packages", !candidate.system_modules.empty()}};
         }
         failures += "\n  " + candidate.name + ": " + reason;
@@ -458,6 +477,11 @@ json Installer::install_candidates() {
     else if (failures.find("No matching distribution") != std::string::npos && source_.contains("wheelhouse"))
         hint = "the wheelhouse " + source_["wheelhouse"].get<std::string>() + " lacks a wheel for this Python (" +
                base_->version + "); add it, or pass --index-url URL; " + hint;
+    if (failures.find(".whl is invalid") != std::string::npos || failures.find("IncompleteRead") != std::string::npos)
+        hint =
+            "a download was cut off or damaged, even after retries: run the same command again when the network is "
+            "steady (nothing was changed); " +
+            hint;
     for (const auto &candidate : pack_.candidates)
         for (const auto &module : candidate.system_modules)
             if (failures.find("needs " + module.module) != std::string::npos)
@@ -476,17 +500,35 @@ bool Installer::wanted(const ModelToProvision &model) const {
     return !model.optional || asked(options_.models, model.name);
 }
 
-json Installer::install_extras() {
+json Installer::install_extras(const json &candidate) {
     json installed = json::array();
+    // What the candidate took from the system stays as it is: an extra that needs another version of it
+    // (pyannote.audio 4 wants torch >= 2.8; Debian has 1.13) is refused by the resolver, instead of pip
+    // quietly downloading the index's multi-GB build over it.
+    std::vector<std::string> pins;
+    if (candidate["system_site_packages"].get<bool>())
+        for (const auto &module : pack_.candidates[candidate["index"].get<std::size_t>()].system_modules) {
+            const ProcessResult version =
+                run_logged({python_.string(), "-c",
+                            "import importlib.metadata, sys; print(importlib.metadata.version(sys.argv[1]))", module.module},
+                           std::chrono::minutes(1));
+            if (version.succeeded() && !version.out.empty())
+                pins.push_back(module.module + "==" + version.out.substr(0, version.out.find_first_of("\r\n")));
+        }
     for (const auto &extra : pack_.extras) {
         if (std::find(options_.extras.begin(), options_.extras.end(), extra.name) == options_.extras.end()) continue;
         progress(0.68, "installing the extra " + extra.name + ": " + joined(extra.requirements));
         std::vector<std::string> arguments = extra.pip_arguments;
+        if (!pins.empty()) {
+            std::ofstream(environment_ / "system-pins.txt") << joined(pins, "\n") << '\n';
+            arguments.insert(arguments.end(), {"-c", (environment_ / "system-pins.txt").string()});
+        }
         arguments.insert(arguments.end(), extra.requirements.begin(), extra.requirements.end());
         if (ProcessResult result = pip(arguments); !result.succeeded())
             throw CallError(DUBHOST_STATUS_ERROR, "extra-failed",
-                            "the extra " + extra.name + " of pack " + pack_.id + " could not be installed (" + result.outcome() +
-                                "):\n    " + result.last_lines(4),
+                            "the extra " + extra.name + " of pack " + pack_.id +
+                                " could not be installed: " + resolver_reason(result) +
+                                (pins.empty() ? "" : " (kept from the system: " + joined(pins, ", ") + ")"),
                             "install the pack without it, or see `dubhost pack logs " + pack_.id + "`; nothing was changed");
         installed.push_back(extra.name);
     }
@@ -545,7 +587,7 @@ json Installer::provision_models() {
             const std::string url = archive.empty() ? model.source : "file://" + archive.string();
             const std::string archive_name = archive.filename().string();
             const std::string unpack = !archive.empty() && model.unpack.empty()
-                                           ? (archive_name.ends_with(".zip")                                      ? "zip"
+                                           ? (archive_name.ends_with(".zip")                                        ? "zip"
                                               : archive_name.ends_with(".tar.gz") || archive_name.ends_with(".tgz") ? "tar.gz"
                                                                                                                     : "")
                                            : model.unpack;
@@ -646,10 +688,10 @@ void Installer::check_request() const {
             model_named(name);
             std::error_code error;
             if (!fs::exists(path, error))
-                throw CallError(DUBHOST_STATUS_BAD_REQUEST, "model-source-missing",
-                                "the model " + (name.empty() ? std::string("file") : name) + " given as " + path.string() +
-                                    " does not exist",
-                                "pass the path of the model's folder (--model-dir) or archive (--model-archive)");
+                throw CallError(
+                    DUBHOST_STATUS_BAD_REQUEST, "model-source-missing",
+                    "the model " + (name.empty() ? std::string("file") : name) + " given as " + path.string() + " does not exist",
+                    "pass the path of the model's folder (--model-dir) or archive (--model-archive)");
         }
 }
 
@@ -698,17 +740,31 @@ json Installer::run() {
     check_index_reachable();
     prepare_environment_folder();
     json candidate = install_candidates();
-    json extras = install_extras();
+    json extras = install_extras(candidate);
     json models = provision_models();
     check_health();
     progress(0.95, "recording the install");
-    ProcessResult listed =
-        run_logged({python_.string(), "-m", "pip", "list", "--format", "json", "--disable-pip-version-check", "--isolated"},
-                   std::chrono::minutes(2));
-    json packages = json::object();
-    if (listed.succeeded())
-        for (const auto &entry : json::parse(listed.out, nullptr, false))
-            if (entry.is_object()) packages[entry.value("name", "")] = entry.value("version", "");
+    // The venv's own packages (names normalised as pip compares them), and apart from them the versions of
+    // the modules a candidate takes from the system.
+    auto listed = [this](bool local) {
+        std::vector<std::string> argv = {python_.string(), "-m", "pip", "list", "--format", "json", "--disable-pip-version-check",
+                                         "--isolated"};
+        if (local) argv.push_back("--local");
+        json found = json::object();
+        const ProcessResult result = run_logged(argv, std::chrono::minutes(2));
+        if (result.succeeded())
+            for (const auto &entry : json::parse(result.out, nullptr, false))
+                if (entry.is_object()) found[lower_dashed(entry.value("name", ""))] = entry.value("version", "");
+        return found;
+    };
+    const json packages = listed(true);
+    json system_packages = json::object();
+    if (candidate["system_site_packages"].get<bool>()) {
+        const json everything = listed(false);
+        for (const auto &module : pack_.candidates[candidate["index"].get<std::size_t>()].system_modules)
+            if (everything.contains(lower_dashed(module.module)))
+                system_packages[lower_dashed(module.module)] = everything[lower_dashed(module.module)];
+    }
     json receipt = {{"pack", pack_.id},
                     {"manifest_version", pack_.version},
                     {"manifest_digest", pack_.digest},
@@ -716,6 +772,7 @@ json Installer::run() {
                     {"candidate", candidate},
                     {"extras", extras},
                     {"packages", packages},
+                    {"system_packages", system_packages},
                     {"models", models},
                     {"source", source_},
                     {"environment", environment_.filename().string()},
@@ -748,8 +805,7 @@ json Installer::plan() {
                       {"system_site_packages", !candidate.system_modules.empty()},
                       {"download_mb", candidate.download_mb},
                       {"disk_mb", candidate.disk_mb}};
-        if (candidate.preinstall)
-            entry["needs_index"] = options_.preinstall_index.value_or(candidate.preinstall->index_url);
+        if (candidate.preinstall) entry["needs_index"] = options_.preinstall_index.value_or(candidate.preinstall->index_url);
         if (interpreter && chosen.is_null()) chosen = entry;
         candidates.push_back(std::move(entry));
     }
@@ -763,8 +819,8 @@ json Installer::plan() {
         } else {
             entry["from"] = model.source.empty() ? "the library's own downloader (a model hub)" : model.source;
             entry["without_network"] = "dubhost pack install " + pack_.id + " --model-" +
-                                       (model.unpack.empty() && model.source.empty() ? "dir " : "archive ") + model.name +
-                                       "=" + (model.source.empty() ? "DIR" : "FILE") +
+                                       (model.unpack.empty() && model.source.empty() ? "dir " : "archive ") + model.name + "=" +
+                                       (model.source.empty() ? "DIR" : "FILE") +
                                        (model.sha256.empty() ? "" : " (checked against sha256 " + model.sha256 + ")");
         }
         models.push_back(std::move(entry));
@@ -826,7 +882,24 @@ json pack_status(const PackManifest &pack, const fs::path &packs_dir) {
     } else {
         status["state"] = "installed";
     }
-    if (receipt) status["receipt"] = *receipt;
+    if (receipt) {
+        status["receipt"] = *receipt;
+        // What the install resolved to, and what it occupies now (measured, not the manifest's estimate).
+        json resolved = json::object();
+        const json packages = receipt->value("packages", json::object());
+        const json candidate = receipt->value("candidate", json::object());
+        for (const auto &requirement : candidate.value("requirements", json::array())) {
+            const std::string text = requirement.get<std::string>();
+            const std::string name = text.substr(0, text.find_first_of("<>=!~[ ;"));
+            for (const auto &[installed, version] : packages.items())
+                if (lower_dashed(installed) == lower_dashed(name)) resolved[installed] = version;
+        }
+        status["installed"] = {{"python", receipt->value("python", json::object())},
+                               {"candidate", candidate.value("name", std::string())},
+                               {"resolved", resolved},
+                               {"download_mb", receipt->value("download_mb", json(nullptr))},
+                               {"disk_bytes", disk_bytes(layout.root)}};
+    }
     json system_missing = json::array();
     for (const auto &requirement : missing_system_requirements(pack))
         system_missing.push_back({{"kind", requirement.kind}, {"name", requirement.name}, {"install", requirement.install}});
@@ -836,6 +909,24 @@ json pack_status(const PackManifest &pack, const fs::path &packs_dir) {
         status["problem"] =
             "needs " + system_missing[0]["name"].get<std::string>() + ": " + system_missing[0]["install"].get<std::string>();
     }
+    // What the user still has to provide, each with the command that does it.
+    json provide = json::array();
+    if (status["state"] != "installed")
+        provide.push_back({{"what", receipt ? "an install for this version of the pack"
+                                            : "the pack itself (`--dry-run` first says what this machine would use)"},
+                           {"command", "dubhost pack install " + pack.id + (receipt ? " --force" : "")}});
+    for (const auto &model : pack.models) {
+        if (model.optional || !model.extra.empty()) continue;
+        const bool provisioned = receipt && receipt_has(*receipt, "models", {model.name});
+        if (provisioned) continue;
+        provide.push_back(
+            {{"what", "model " + model.name + ", fetched at install from " +
+                          (model.source.empty() ? std::string("its hub") : model.source) +
+                          "; where that cannot be reached, bring it"},
+             {"command", "dubhost pack install " + pack.id + (model.source.empty() ? " --model-dir " : " --model-archive ") +
+                             model.name + (model.source.empty() ? "=DIR" : "=FILE")}});
+    }
+    status["provide"] = provide;
     return status;
 }
 

@@ -18,8 +18,11 @@ class WhisperModel:
         self.device, self.compute_type = device, compute_type
 
     def transcribe(self, audio, language=None, beam_size=5, vad_filter=False, word_timestamps=False, **kwargs):
-        with wave.open(audio, "rb") as reader:
-            duration = reader.getnframes() / float(reader.getframerate())
+        if isinstance(audio, str):  # the real library takes a path (decoded with PyAV) or 16 kHz samples
+            with wave.open(audio, "rb") as reader:
+                duration = reader.getnframes() / float(reader.getframerate())
+        else:
+            duration = len(audio) / 16000.0
 
         def segments():
             for index, piece in enumerate(self._script["segments"]):

@@ -27,8 +27,10 @@ class Pipeline:
     @classmethod
     def from_pretrained(cls, checkpoint, token=None, cache_dir=None):
         config = os.path.join(checkpoint, "config.yaml")
-        if not os.path.isfile(config):
-            return None  # as pyannote does when it cannot load a pipeline
+        if not os.path.isfile(config):  # the real pyannote.audio 4 raises here for a folder without its config
+            raise FileNotFoundError("[Errno 2] No such file or directory: %r" % config)
+        if os.path.getsize(config) == 0:
+            return None  # as pyannote does when the config names nothing it can load
         with open(os.path.join(checkpoint, "contract_turns.json")) as script:
             return cls([tuple(turn) for turn in json.load(script)])
 
