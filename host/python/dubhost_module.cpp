@@ -279,13 +279,20 @@ public:
 
     py::object install_pack(const std::string &id, const std::optional<std::string> &wheelhouse,
                             const std::optional<std::string> &index_url, bool offline, bool force,
-                            const std::optional<py::function> &progress) {
+                            const std::optional<py::function> &progress, bool dry_run,
+                            const std::map<std::string, std::string> &model_dirs,
+                            const std::map<std::string, std::string> &model_archives,
+                            const std::optional<std::string> &preinstall_index) {
         dubhost::require_pack_id(id);
         const auto owners = dubhost::pack_owners(registry());
         const dubhost::PackOwner &owner = dubhost::require_pack_owner(owners, id);
-        nlohmann::json request = {{"offline", offline}, {"force", force}};
+        nlohmann::json request = {{"offline", offline}, {"force", force}, {"dry_run", dry_run}};
         if (wheelhouse) request["wheelhouse"] = fs::absolute(*wheelhouse).string();
         if (index_url) request["index_url"] = *index_url;
+        if (preinstall_index) request["preinstall_index"] = *preinstall_index;
+        // {model name ("" for the pack's main model): path}, as `--model-dir NAME=DIR` / `--model-archive NAME=FILE`
+        for (const auto &[field, paths] : {std::pair{"model_dirs", &model_dirs}, {"model_archives", &model_archives}})
+            for (const auto &[name, path] : *paths) request[field][name] = fs::absolute(path).string();
         ProgressBridge bridge(*services_, progress);
         return to_python(without_gil(bridge, [&] { return dubhost::install_pack(*services_, owner, request); }));
     }
@@ -415,5 +422,7 @@ PYBIND11_MODULE(_dubhost, m) {
         .def("packs", &PyWorkspace::packs)
         .def("install_pack", &PyWorkspace::install_pack, py::arg("id"), py::arg("wheelhouse") = py::none(),
              py::arg("index_url") = py::none(), py::arg("offline") = false, py::arg("force") = false,
-             py::arg("progress") = py::none());
+             py::arg("progress") = py::none(), py::arg("dry_run") = false,
+             py::arg("model_dirs") = std::map<std::string, std::string>(),
+             py::arg("model_archives") = std::map<std::string, std::string>(), py::arg("preinstall_index") = py::none());
 }

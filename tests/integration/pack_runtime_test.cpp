@@ -3,6 +3,7 @@
 // here, so the network path is exercised only up to "the index cannot be reached".
 #include "dubhost/host/child_process.hpp"
 
+#include "support/pack_environments.hpp"
 #include "support/temp_dir.hpp"
 
 #include <boost/test/unit_test.hpp>
@@ -78,14 +79,6 @@ std::size_t count_in_log(const fs::path &log, const std::string &needle) {
     return count;
 }
 
-std::size_t environments(const fs::path &root) {
-    std::size_t count = 0;
-    std::error_code error;
-    for (fs::directory_iterator it(root, error), end; !error && it != end; it.increment(error))
-        count += it->path().filename().string().rfind("env-", 0) == 0;
-    return count;
-}
-
 }  // namespace
 
 BOOST_FIXTURE_TEST_SUITE(pack_runtime, PackFixture)
@@ -117,7 +110,7 @@ BOOST_AUTO_TEST_CASE(installs_from_a_wheelhouse_falls_back_and_reinstalls_in_und
     BOOST_TEST(again["already_installed"] == true);
     BOOST_TEST(seconds < 1.0);
     BOOST_TEST(count_in_log(log, "-m pip install") == pip_calls);  // pip was not run again
-    BOOST_TEST(environments(packs / "fixture") == 1u);
+    BOOST_TEST(test::pack_environments(packs / "fixture") == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(a_failing_health_check_keeps_the_working_install) {
@@ -131,7 +124,7 @@ BOOST_AUTO_TEST_CASE(a_failing_health_check_keeps_the_working_install) {
     BOOST_TEST(std::string(error.what()).find("the fixture is broken on purpose") != std::string::npos, error.what());
     BOOST_TEST(error.hint().find("a previous install stays in use") != std::string::npos);
     BOOST_TEST(fs::read_symlink(packs / "fixture" / "current") == working);
-    BOOST_TEST(environments(packs / "fixture") == 1u);  // the failed environment is gone
+    BOOST_TEST(test::pack_environments(packs / "fixture") == 1u);  // the failed environment is gone
     const auto old = packs::installed_pack(parse(manifest()), packs);
     BOOST_TEST_REQUIRE(old.has_value());
     BOOST_TEST(run_child({old->python.string(), "-c", "import dubhost_fixture_tone"}, std::chrono::seconds(30)).exit_code == 0);
@@ -148,7 +141,7 @@ BOOST_AUTO_TEST_CASE(no_candidate_installable_names_each_failure) {
         error.what());
     BOOST_TEST(error.hint().find("pass --python PATH to another interpreter in 3.8-3.13") != std::string::npos, error.hint());
     BOOST_TEST(!fs::exists(packs / "fixture" / "receipt.json"));
-    BOOST_TEST(environments(packs / "fixture") == 0u);
+    BOOST_TEST(test::pack_environments(packs / "fixture") == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(an_interpreter_outside_the_range_is_refused_with_the_reason) {
@@ -188,7 +181,7 @@ BOOST_AUTO_TEST_CASE(offline_without_a_source_and_an_unreachable_index_fail_fast
     BOOST_TEST(unreachable.hint().find("--wheelhouse wheels --offline") != std::string::npos);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     BOOST_TEST(seconds < 60.0);  // a venv is made, then the index check fails at once
-    BOOST_TEST(environments(packs / "fixture") == 0u);
+    BOOST_TEST(test::pack_environments(packs / "fixture") == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(models_are_fetched_checked_and_given_to_the_health_check) {
@@ -241,7 +234,7 @@ BOOST_AUTO_TEST_CASE(system_module_and_preinstall_candidates_fall_through_and_a_
     BOOST_TEST(plan["candidates"][1]["needs_index"] == "http://127.0.0.1:9/simple/");
     BOOST_TEST(plan["candidates"][2]["download_mb"] == 1);
     BOOST_TEST(!fs::exists(packs / "fixture" / "receipt.json"));
-    BOOST_TEST(environments(packs / "fixture") == 0u);
+    BOOST_TEST(test::pack_environments(packs / "fixture") == 0u);
 
     const auto started = std::chrono::steady_clock::now();
     const json receipt = packs::install_pack(parse(pack), offline());
@@ -426,7 +419,7 @@ BOOST_AUTO_TEST_CASE(cancelling_mid_install_leaves_nothing_and_remove_deletes_th
     options.cancelled = [&] { return installing; };
     const auto error = failure_of(parse(manifest()), options);
     BOOST_TEST(error.code() == "cancelled");
-    BOOST_TEST(environments(packs / "fixture") == 0u);
+    BOOST_TEST(test::pack_environments(packs / "fixture") == 0u);
     BOOST_TEST(!fs::exists(packs / "fixture" / "receipt.json"));
     BOOST_TEST(packs::pack_status(parse(manifest()), packs)["state"] == "not-installed");
 

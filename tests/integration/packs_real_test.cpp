@@ -11,6 +11,7 @@
 #include "diarization_error_rate.hpp"
 #include "diarization_set.hpp"
 #include "support/spawned_process.hpp"
+#include "support/pack_environments.hpp"
 #include "support/temp_dir.hpp"
 
 #include <boost/test/unit_test.hpp>
@@ -76,14 +77,6 @@ struct RealPackFixture {
         return venv / "bin/python";
     }
 };
-
-std::size_t environments(const fs::path &root) {
-    std::size_t count = 0;
-    std::error_code error;
-    for (fs::directory_iterator it(root, error), end; !error && it != end; it.increment(error))
-        count += it->path().filename().string().rfind("env-", 0) == 0;
-    return count;
-}
 
 // Seconds of audio in a RIFF/WAVE file of any sample format (its data size over its byte rate).
 double wav_seconds(const fs::path &path) {
@@ -240,7 +233,7 @@ BOOST_AUTO_TEST_CASE(integration_only_faster_whisper_runs_a_locally_made_tiny_mo
     BOOST_TEST(no_model.exit_code != 0);
     BOOST_TEST(no_model.err.find("--model-dir small=DIR") != std::string::npos, no_model.err);
     BOOST_TEST(!fs::exists(workspace / "packs" / "whisper" / "receipt.json"));
-    BOOST_TEST(environments(workspace / "packs" / "whisper") == 0u);
+    BOOST_TEST(test::pack_environments(workspace / "packs" / "whisper") == 0u);
 
     const fs::path python = tool_venv({"ctranslate2>=4,<5", "tokenizers", "numpy"});
     const fs::path model = dir / "tiny-random-whisper";
@@ -343,13 +336,13 @@ BOOST_AUTO_TEST_CASE(a_refusing_index_and_a_download_cut_off_halfway_leave_nothi
                    std::string::npos,
                refused.err);
     BOOST_TEST(refused.err.find("pyttsx3 2.9x: ") != std::string::npos, refused.err);
-    BOOST_TEST(environments(workspace / "packs" / "pyttsx3") == 0u);
+    BOOST_TEST(test::pack_environments(workspace / "packs" / "pyttsx3") == 0u);
 
     const ChildResult cut = dubhost({"pack", "install", "pyttsx3", "--index-url", base + "/cutoff/simple/"});
     BOOST_TEST(cut.exit_code != 0);
     BOOST_TEST(!fs::exists(workspace / "packs" / "pyttsx3" / "receipt.json"));
     BOOST_TEST(!fs::exists(workspace / "packs" / "pyttsx3" / "current"));
-    BOOST_TEST(environments(workspace / "packs" / "pyttsx3") == 0u);
+    BOOST_TEST(test::pack_environments(workspace / "packs" / "pyttsx3") == 0u);
     std::ifstream log(workspace / "packs" / "pyttsx3" / "install.log");
     const std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
     BOOST_TEST(text.find("transient failure; retrying") != std::string::npos,
@@ -358,7 +351,7 @@ BOOST_AUTO_TEST_CASE(a_refusing_index_and_a_download_cut_off_halfway_leave_nothi
 
     const json receipt = dubhost_json({"pack", "install", "pyttsx3"});  // the real index, after both failures
     BOOST_TEST(receipt["packages"]["pyttsx3"] == "2.99");
-    BOOST_TEST(environments(workspace / "packs" / "pyttsx3") == 1u);
+    BOOST_TEST(test::pack_environments(workspace / "packs" / "pyttsx3") == 1u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

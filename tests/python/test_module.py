@@ -180,6 +180,10 @@ class ModuleTest(unittest.TestCase):
         ws = dubhost.Workspace(self.root / "ws-packs", plugin_paths=[os.environ["DUBHOST_TEST_PACK_PLUGIN_DIR"]])
         (fixture,) = [pack for pack in ws.packs() if pack["id"] == "fixture"]
         self.assertEqual(fixture["state"], "not-installed")
+        plan = fixture.install(wheelhouse=wheelhouse, offline=True, dry_run=True)
+        self.assertTrue(plan["dry_run"])
+        self.assertEqual(plan["candidate"], "newest")  # usable here; the resolver has not been asked yet
+        self.assertFalse(plan["already_installed"])
         steps = []
         receipt = fixture.install(wheelhouse=wheelhouse, offline=True, progress=lambda f, m: steps.append(m))
         self.assertEqual(receipt["candidate"]["name"], "fallback")

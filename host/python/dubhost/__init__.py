@@ -68,8 +68,14 @@ class Pack(dict):
         super().__init__(state)
         self._workspace = workspace
 
-    def install(self, wheelhouse=None, index_url=None, offline=False, force=False, progress=None):
-        """Installs (or repairs) the pack; returns the install receipt. Nearly free when installed."""
+    def install(self, wheelhouse=None, index_url=None, offline=False, force=False, progress=None, dry_run=False,
+                model_dirs=None, model_archives=None, preinstall_index=None):
+        """Installs (or repairs) the pack; returns the install receipt. Nearly free when installed.
+
+        ``dry_run=True`` returns what an install would use, download and occupy, changing nothing.
+        ``model_dirs``/``model_archives`` map a model name ("" for the pack's main model) to a folder or to
+        the published archive, for models whose hub cannot be reached.
+        """
         return self._workspace.install_pack(
             self["id"],
             wheelhouse=str(wheelhouse) if wheelhouse is not None else None,
@@ -77,4 +83,8 @@ class Pack(dict):
             offline=offline,
             force=force,
             progress=progress,
+            dry_run=dry_run,
+            model_dirs={name: str(path) for name, path in (model_dirs or {}).items()},
+            model_archives={name: str(path) for name, path in (model_archives or {}).items()},
+            preinstall_index=preinstall_index,
         )
