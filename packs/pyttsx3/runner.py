@@ -25,10 +25,14 @@ ESPEAK_DATA_FOLDERS = ("/usr/lib/x86_64-linux-gnu/espeak-ng-data", "/usr/lib/aar
 class Watchdog:
     """Ends the runner with a tts-hung error when one segment takes longer than ``timeout`` seconds."""
 
-    def __init__(self, channel, timeout):
-        self._channel, self._timeout, self._timer = channel, timeout, None
+    def __init__(self, channel, timeout, part):
+        self._channel, self._timeout, self._part, self._timer = channel, timeout, part, None
 
     def _fire(self):
+        try:  # os._exit skips atomic_output's clean-up: the half-written segment goes here
+            os.remove(self._part)
+        except OSError:
+            pass
         self._channel.send("error", kind="error", code="tts-hung",
                            message="pyttsx3 did not finish a segment within %g s" % self._timeout,
                            hint="pass --param segment_timeout=%d, or use espeak-ng: --backend espeak-ng" % int(self._timeout * 2))
@@ -110,7 +114,7 @@ def assign_voices(speakers, chosen, voices, language, variants=frozenset()):
 def synthesise(engine, text, path, timeout, channel):
     """One file, one runAndWait(), under a watchdog; an empty file is tried once more."""
     for attempt in range(2):
-        with Watchdog(channel, timeout):
+        with Watchdog(channel, timeout, path):
             engine.save_to_file(text, path)
             engine.runAndWait()
         if os.path.exists(path) and os.path.getsize(path) > 44:

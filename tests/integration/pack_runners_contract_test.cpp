@@ -10,6 +10,7 @@
 #include <boost/test/unit_test.hpp>
 #include <dubhost/packs/pack_runner.hpp>
 
+#include <chrono>
 #include <cmath>
 #include <fstream>
 
@@ -304,6 +305,24 @@ BOOST_AUTO_TEST_CASE(a_chosen_voice_is_used_and_an_unknown_one_refused) {
         BOOST_TEST(error.code() == "unknown-voice");
         BOOST_TEST(error.hint().find("gmw/en") != std::string::npos, error.hint());
     }
+}
+
+// A segment that never finishes (pyttsx3 #194): the watchdog fails the job with tts-hung in about
+// segment_timeout, and no half-written segment is left.
+BOOST_AUTO_TEST_CASE(a_hung_segment_fails_the_job_within_its_timeout) {
+    const json job = {
+        {"params", {{"segment_timeout", 1}}},
+        {"inputs",
+         {{"track",
+           {{"language", "en"}, {"segments", {segment(1, 0, 2000, "Hello."), segment(2, 2500, 4000, "contract: hang")}}}},
+          {"voice_map", json::object()}}},
+        {"outputs", {{"dir", (dir / "tts").string()}}}};
+    const auto started = std::chrono::steady_clock::now();
+    const auto error = failure("pyttsx3", job, {});
+    BOOST_TEST(error.code() == "tts-hung");
+    BOOST_TEST((std::chrono::steady_clock::now() - started < std::chrono::seconds(20)));
+    BOOST_TEST(!fs::exists(dir / "tts/segments/2.wav.part"));
+    BOOST_TEST(!fs::exists(dir / "tts/segments/2.wav"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
