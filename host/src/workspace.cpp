@@ -278,8 +278,23 @@ ImportOutcome Workspace::import_media(const fs::path &file, ImportMode mode, con
         insert.bind(11, item.imported_at);
         insert.exec();
     } catch (const SQLite::Exception &failure) {
+        // Another process imported the same content between our look-up and our insert: its row wins, and
+        // the file it recorded is whole (both copies were renamed into place atomically, with the same
+        // bytes). Nothing it recorded may be removed, so neither is the item's folder; only our own copy,
+        // where it is not the file the winner recorded.
+        SQLite::Statement winner(db, std::string("SELECT ") + item_columns + " FROM items WHERE id = ?");
+        winner.bind(1, item_id);
+        if (winner.executeStep()) {
+            const Item recorded = read_item(winner);
+            if (recorded.stored_path != item.stored_path) {
+                std::error_code ignored;
+                fs::remove(stored, ignored);
+            }
+            return {recorded, true};
+        }
         std::error_code ignored;
-        fs::remove_all(stored.parent_path(), ignored);  // no file without its record
+        fs::remove(stored, ignored);                // no file without its record
+        fs::remove(stored.parent_path(), ignored);  // and its folder, when nothing else is in it
         throw Failure(ErrorKind::internal, "library-error", "recording " + file.string() + " failed: " + failure.what());
     }
     return {item, false};

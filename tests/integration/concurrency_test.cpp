@@ -2,6 +2,7 @@
 // is refused with a clear "busy" message while another process works on it, and the library stays
 // whole.
 #include "dubhost/host/child_process.hpp"
+#include "dubhost/host/sha256.hpp"
 
 #include "support/media_files.hpp"
 #include "support/spawned_process.hpp"
@@ -16,6 +17,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <memory>
 
 namespace fs = std::filesystem;
 using dubhost::test::TempDir;
@@ -54,6 +56,30 @@ int exit_code(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : 128
 }  // namespace
 
 BOOST_FIXTURE_TEST_SUITE(concurrency, IsolatedHome)
+
+// Imports of one file racing each other: the losers of the insert report the winner's item as already
+// present and never remove what it recorded (they once deleted its folder, leaving an item without media).
+BOOST_AUTO_TEST_CASE(concurrent_imports_of_one_file_leave_one_item_whose_media_is_whole) {
+    const std::string media = "/usr/share/sounds/alsa/Front_Center.wav";
+    const std::string digest = dubhost::sha256_file_hex(media);
+    for (int round = 0; round < 20; ++round) {
+        const fs::path workspace = dir / ("ws-" + std::to_string(round));
+        std::vector<std::unique_ptr<dubhost::test::SpawnedProcess>> imports;
+        for (int i = 0; i < 4; ++i)
+            imports.push_back(std::make_unique<dubhost::test::SpawnedProcess>(
+                std::vector<std::string>{DUBHOST_BINARY, "--workspace", workspace.string(), "import", media, "--json"},
+                dir / ("import-" + std::to_string(round) + "-" + std::to_string(i) + ".out")));
+        for (auto &import : imports) BOOST_TEST_REQUIRE(exit_code(import->wait()) == 0, "round " << round);
+        const auto listed =
+            dubhost::run_child({DUBHOST_BINARY, "--workspace", workspace.string(), "items", "--json"}, std::chrono::seconds(60));
+        BOOST_TEST_REQUIRE(listed.exit_code == 0, listed.err);
+        const json items = json::parse(listed.out)["items"];
+        BOOST_TEST_REQUIRE(items.size() == 1u, "round " << round << ": " << items.dump());
+        const fs::path stored = workspace / items[0]["stored_path"].get<std::string>();
+        BOOST_TEST_REQUIRE(fs::exists(stored), "round " << round << ": " << stored << " is gone");
+        BOOST_TEST(dubhost::sha256_file_hex(stored) == digest, "round " << round);
+    }
+}
 
 BOOST_AUTO_TEST_CASE(two_processes_open_a_new_workspace_and_dub_different_items_at_once) {
     for (int i = 0; i < 2; ++i) {
