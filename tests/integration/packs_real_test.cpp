@@ -67,7 +67,8 @@ struct RealPackFixture {
     // A helper venv (the pack's own libraries, from the same index) for making a model locally.
     fs::path tool_venv(const std::vector<std::string> &requirements) const {
         const fs::path venv = dir / "tools";
-        const auto made = run_child({"python3", "-m", "venv", venv.string()}, std::chrono::minutes(2));
+        // Debian's interpreter (3.11): inside every pack's range, whatever python3 comes first on PATH.
+        const auto made = run_child({"/usr/bin/python3", "-m", "venv", venv.string()}, std::chrono::minutes(2));
         BOOST_TEST_REQUIRE(made.exit_code == 0, made.err);
         std::vector<std::string> argv = {(venv / "bin/python").string(), "-m",          "pip", "install", "--isolated", "-q",
                                          "--only-binary=:all:",          "--index-url", pypi};
