@@ -15,7 +15,6 @@
 """
 import os
 import sys
-import wave
 
 import dubhost_runner as runner
 
@@ -24,14 +23,6 @@ FRAME_MS = 30
 BRIDGE_MS = 300
 SHORTEST_REGION_MS = 300
 MERGE_GAP_MS = 500
-
-
-def read_speech(path, numpy):
-    with wave.open(path, "rb") as reader:
-        if reader.getframerate() != SAMPLE_RATE or reader.getnchannels() != 1 or reader.getsampwidth() != 2:
-            raise runner.RunnerError("bad-input", "%s is not 16 kHz mono 16-bit audio" % path,
-                                     "run the extract stage again: dubhost run extract ITEM --force")
-        return numpy.frombuffer(reader.readframes(reader.getnframes()), dtype="<i2")
 
 
 def speech_regions(samples, vad):
@@ -210,7 +201,7 @@ def handle(job, channel):
     import numpy
 
     channel.progress(0.02, "reading speech")
-    samples = read_speech(job["inputs"]["speech"], numpy)
+    samples = numpy.frombuffer(runner.speech_16k_frames(job["inputs"]["speech"]), dtype="<i2")
     find_turns = resemblyzer_turns if engine == "resemblyzer" else pyannote_turns
     turns = named_turns(find_turns(samples, job, channel, numpy))
 

@@ -7,7 +7,6 @@ split at the widest pause between its words (word timestamps on), as the pockets
 """
 import os
 import sys
-import wave
 
 import dubhost_runner as runner
 
@@ -50,11 +49,7 @@ def handle(job, channel):
     # The samples, not the path: faster-whisper 1.2 decodes a path with PyAV and passes it an argument
     # PyAV 19 no longer takes (TypeError: open() got an unexpected keyword argument 'metadata_errors').
     # speech_16k.wav is already what Whisper wants: 16 kHz mono 16-bit PCM.
-    with wave.open(speech, "rb") as reader:
-        if reader.getframerate() != 16000 or reader.getnchannels() != 1 or reader.getsampwidth() != 2:
-            raise runner.RunnerError("bad-input", "%s is not 16 kHz mono 16-bit audio" % speech,
-                                     "run the extract stage again: dubhost run extract ITEM --force")
-        audio = numpy.frombuffer(reader.readframes(reader.getnframes()), dtype="<i2").astype(numpy.float32) / 32768.0
+    audio = numpy.frombuffer(runner.speech_16k_frames(speech), dtype="<i2").astype(numpy.float32) / 32768.0
 
     channel.progress(0.02, "loading the %s model" % model_name)
     model = WhisperModel(folder, device="cpu", compute_type=compute_type)

@@ -113,6 +113,17 @@ def wav_info(path):
     raise RunnerError("bad-input", "%s has no audio data" % path, "run the extract stage again: dubhost run extract ITEM --force")
 
 
+def speech_16k_frames(path):
+    """The PCM frames of the extract stage's speech_16k.wav (16 kHz mono 16-bit little-endian), as bytes."""
+    import wave
+
+    with wave.open(path, "rb") as reader:
+        if reader.getframerate() != 16000 or reader.getnchannels() != 1 or reader.getsampwidth() != 2:
+            raise RunnerError("bad-input", "%s is not 16 kHz mono 16-bit audio" % path,
+                              "run the extract stage again: dubhost run extract ITEM --force")
+        return reader.readframes(reader.getnframes())
+
+
 def wav_duration_ms(path):
     return int(round(wav_info(path)[2] * 1000.0))
 
