@@ -23,7 +23,7 @@ namespace {
 const char *const default_index = "https://pypi.org/simple/";
 
 // Fetches a model with the pack's own interpreter (an https:// or file:// URL): a temporary file, a
-// sha256 check when the hash is known (the digest is printed), then either a
+// sha256 check when the hash is known, then either a
 // rename or an archive unpacked into a temporary folder (members that would land outside it are
 // refused) that is renamed into place with its marker files.
 constexpr const char *fetch_script = R"PY(import hashlib, json, os, shutil, sys, tarfile, urllib.request, zipfile
@@ -41,7 +41,6 @@ with urllib.request.urlopen(source, timeout=60) as response, open(download, 'wb'
 if expected and digest.hexdigest() != expected.lower():
     os.remove(download)
     sys.exit('sha256 mismatch for %s: got %s, expected %s' % (source, digest.hexdigest(), expected))
-print(digest.hexdigest())
 if not unpack:
     os.replace(download, destination)
     sys.exit(0)
@@ -257,7 +256,8 @@ private:
     const ModelToProvision &model_named(const std::string &name) const;
     fs::path brought_model(const ModelToProvision &model, bool archive) const;
     json provision_models();
-    json install_extras(const json &candidate);
+    json system_module_versions(const json &candidate);
+    json install_extras(const json &system_packages);
     bool wanted(const ModelToProvision &model) const;
     void check_request() const;
     void check_system_requirements() const;
@@ -500,21 +500,28 @@ bool Installer::wanted(const ModelToProvision &model) const {
     return !model.optional || asked(options_.models, model.name);
 }
 
-json Installer::install_extras(const json &candidate) {
+// The versions of the modules the installed candidate takes from the system ({} for other candidates).
+json Installer::system_module_versions(const json &candidate) {
+    json versions = json::object();
+    if (!candidate["system_site_packages"].get<bool>()) return versions;
+    for (const auto &module : pack_.candidates[candidate["index"].get<std::size_t>()].system_modules) {
+        const ProcessResult version =
+            run_logged({python_.string(), "-c", "import importlib.metadata, sys; print(importlib.metadata.version(sys.argv[1]))",
+                        module.module},
+                       std::chrono::minutes(1));
+        if (version.succeeded() && !version.out.empty())
+            versions[lower_dashed(module.module)] = version.out.substr(0, version.out.find_first_of("\r\n"));
+    }
+    return versions;
+}
+
+json Installer::install_extras(const json &system_packages) {
     json installed = json::array();
     // What the candidate took from the system stays as it is: an extra that needs another version of it
     // (pyannote.audio 4 wants torch >= 2.8; Debian has 1.13) is refused by the resolver, instead of pip
     // quietly downloading the index's multi-GB build over it.
     std::vector<std::string> pins;
-    if (candidate["system_site_packages"].get<bool>())
-        for (const auto &module : pack_.candidates[candidate["index"].get<std::size_t>()].system_modules) {
-            const ProcessResult version =
-                run_logged({python_.string(), "-c",
-                            "import importlib.metadata, sys; print(importlib.metadata.version(sys.argv[1]))", module.module},
-                           std::chrono::minutes(1));
-            if (version.succeeded() && !version.out.empty())
-                pins.push_back(module.module + "==" + version.out.substr(0, version.out.find_first_of("\r\n")));
-        }
+    for (const auto &[name, version] : system_packages.items()) pins.push_back(name + "==" + version.get<std::string>());
     for (const auto &extra : pack_.extras) {
         if (std::find(options_.extras.begin(), options_.extras.end(), extra.name) == options_.extras.end()) continue;
         progress(0.68, "installing the extra " + extra.name + ": " + joined(extra.requirements));
@@ -740,31 +747,19 @@ json Installer::run() {
     check_index_reachable();
     prepare_environment_folder();
     json candidate = install_candidates();
-    json extras = install_extras(candidate);
+    const json system_packages = system_module_versions(candidate);
+    json extras = install_extras(system_packages);
     json models = provision_models();
     check_health();
     progress(0.95, "recording the install");
-    // The venv's own packages (names normalised as pip compares them), and apart from them the versions of
-    // the modules a candidate takes from the system.
-    auto listed = [this](bool local) {
-        std::vector<std::string> argv = {python_.string(), "-m", "pip", "list", "--format", "json", "--disable-pip-version-check",
-                                         "--isolated"};
-        if (local) argv.push_back("--local");
-        json found = json::object();
-        const ProcessResult result = run_logged(argv, std::chrono::minutes(2));
-        if (result.succeeded())
-            for (const auto &entry : json::parse(result.out, nullptr, false))
-                if (entry.is_object()) found[lower_dashed(entry.value("name", ""))] = entry.value("version", "");
-        return found;
-    };
-    const json packages = listed(true);
-    json system_packages = json::object();
-    if (candidate["system_site_packages"].get<bool>()) {
-        const json everything = listed(false);
-        for (const auto &module : pack_.candidates[candidate["index"].get<std::size_t>()].system_modules)
-            if (everything.contains(lower_dashed(module.module)))
-                system_packages[lower_dashed(module.module)] = everything[lower_dashed(module.module)];
-    }
+    // The venv's own packages, named as pip compares them (the system's are in system_packages).
+    json packages = json::object();
+    const ProcessResult listed = run_logged(
+        {python_.string(), "-m", "pip", "list", "--local", "--format", "json", "--disable-pip-version-check", "--isolated"},
+        std::chrono::minutes(2));
+    if (listed.succeeded())
+        for (const auto &entry : json::parse(listed.out, nullptr, false))
+            if (entry.is_object()) packages[lower_dashed(entry.value("name", ""))] = entry.value("version", "");
     json receipt = {{"pack", pack_.id},
                     {"manifest_version", pack_.version},
                     {"manifest_digest", pack_.digest},
