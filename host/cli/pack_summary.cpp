@@ -14,7 +14,8 @@ void print_pack_summary(std::ostream &out, const nlohmann::json &state, const st
         const auto python = installed.value("python", nlohmann::json::object());
         out << indent << "  Python " << python.value("version", std::string("?")) << " (" << python.value("path", std::string())
             << "), " << installed.value("candidate", std::string()) << ", "
-            << std::llround(installed.value("disk_bytes", 0.0) / (1024.0 * 1024.0)) << " MiB on disk";
+            << std::llround(state.value("disk_used_bytes", installed.value("disk_bytes", 0.0)) / (1024.0 * 1024.0))
+            << " MiB on disk";
         if (installed.value("download_mb", 0.0) > 0)
             out << ", about " << std::llround(installed["download_mb"].get<double>()) << " MB downloaded";
         out << "\n";

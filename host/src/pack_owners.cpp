@@ -2,6 +2,7 @@
 
 #include "dubhost/host/backend_call.hpp"
 #include "dubhost/host/error.hpp"
+#include "dubhost/host/workspace.hpp"
 
 #include <regex>
 
@@ -42,6 +43,9 @@ nlohmann::json pack_state(HostServices &services, const std::string &id, const P
     nlohmann::json state = outcome.ok() && outcome.document.contains("pack")
                                ? outcome.document["pack"]
                                : nlohmann::json{{"id", id}, {"state", "unknown"}, {"problem", outcome.error_message()}};
+    // Measured now, here rather than in the plugin's status, which backend selection asks on every command.
+    if (const auto packs = services.paths().find("packs"); packs != services.paths().end())
+        state["disk_used_bytes"] = disk_usage(std::filesystem::path(packs->second) / id);
     state["plugin"] = owner.plugin->manifest.id;
     state["backends"] = nlohmann::json::array();
     for (const auto &backend : owner.plugin->manifest.backends)

@@ -879,7 +879,9 @@ json pack_status(const PackManifest &pack, const fs::path &packs_dir) {
     }
     if (receipt) {
         status["receipt"] = *receipt;
-        // What the install resolved to, and what it occupies now (measured, not the manifest's estimate).
+        // What the install resolved to, and what it occupied when it was made (measured, not the manifest's
+        // estimate). Not walked again here: backend selection asks every pack's status on every command;
+        // `pack list` and the doctor add what the pack's folder holds now.
         json resolved = json::object();
         const json packages = receipt->value("packages", json::object());
         const json candidate = receipt->value("candidate", json::object());
@@ -893,7 +895,7 @@ json pack_status(const PackManifest &pack, const fs::path &packs_dir) {
                                {"candidate", candidate.value("name", std::string())},
                                {"resolved", resolved},
                                {"download_mb", receipt->value("download_mb", json(nullptr))},
-                               {"disk_bytes", disk_bytes(layout.root)}};
+                               {"disk_bytes", receipt->value("disk_bytes", json(nullptr))}};
     }
     json system_missing = json::array();
     for (const auto &requirement : missing_system_requirements(pack))
