@@ -3,10 +3,10 @@
 // reference transcripts and real-time factor, in the same run.
 //   dubhost_asr_bench
 #include "dubhost/host/backend_call.hpp"
-#include "dubhost/host/child_process.hpp"
 #include "dubhost/host/plugin_registry.hpp"
 #include "word_error_rate.hpp"
 
+#include <dubhost/support/process.hpp>
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -73,8 +73,8 @@ int main() {
         const auto mine = dubhost::scoring::word_errors(reference, hypothesis);
         ours += mine;
         start = std::chrono::steady_clock::now();
-        const auto continuous = dubhost::run_child({"pocketsphinx_continuous", "-infile", wav.string(), "-logfn", "/dev/null"},
-                                                   std::chrono::seconds(120));
+        const auto continuous = dubhost::run_process({"pocketsphinx_continuous", "-infile", wav.string(), "-logfn", "/dev/null"},
+                                                     std::chrono::seconds(120));
         peer_time += since(start);
         const bool ok = continuous.started && continuous.exit_code == 0;
         peer_ran = peer_ran && ok;

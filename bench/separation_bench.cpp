@@ -3,11 +3,12 @@
 // same run: the mid channel (`pan`, the karaoke trick inverted) and its FFT denoiser (`afftdn`)
 // taken as a speech extractor. Prints SDR of each stem, its improvement over the mix, and speed.
 //   dubhost_separation_bench
-#include "dubhost/host/child_process.hpp"
 #include "separation_set.hpp"
 #include "signal_to_distortion.hpp"
 #include "stft_separator.hpp"
 #include "wav_stream.hpp"
+
+#include <dubhost/support/process.hpp>
 
 #include <unistd.h>
 
@@ -50,7 +51,7 @@ Stems run_ffmpeg(const SeparationCase &c, const fs::path &scratch, const std::st
         writer.commit();
     }
     const auto start = std::chrono::steady_clock::now();
-    const auto result = dubhost::run_child(
+    const auto result = dubhost::run_process(
         {"ffmpeg", "-v", "error", "-y", "-i", mix.string(), "-af", filter, "-c:a", "pcm_f32le", vocals.string()},
         std::chrono::minutes(5));
     stems.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -3,9 +3,9 @@
 // three speakers: real-time factor of each, and whether every manifest duration matches its WAV.
 //   dubhost_tts_bench
 #include "dubhost/host/backend_call.hpp"
-#include "dubhost/host/child_process.hpp"
 #include "dubhost/host/plugin_registry.hpp"
 
+#include <dubhost/support/process.hpp>
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -97,8 +97,8 @@ int main() {
     for (const auto &segment : segments) {
         const fs::path out = scratch / "peer" / (std::to_string(segment["id"].get<int>()) + ".wav");
         start = std::chrono::steady_clock::now();
-        const auto result = dubhost::run_child({"espeak-ng", "-v", "en", "-w", out.string(), segment["text"].get<std::string>()},
-                                               std::chrono::seconds(60));
+        const auto result = dubhost::run_process(
+            {"espeak-ng", "-v", "en", "-w", out.string(), segment["text"].get<std::string>()}, std::chrono::seconds(60));
         peer_time += since(start);
         peer_ran = peer_ran && result.exit_code == 0;
         if (result.exit_code == 0) peer_audio += static_cast<double>(wav_ms(out)) / 1000;

@@ -81,7 +81,8 @@ void add_doctor_command(CLI::App &app, CliContext &context, Action &action) {
     doctor->callback([&context, &action] {
         action = [&context] {
             const auto choices = choose_backends(context.registry(), context.services(), load_machine_profile(profile_path()));
-            const DoctorInputs inputs{std::filesystem::absolute(context.workspace_path()), &context.registry(), &choices};
+            const DoctorInputs inputs{std::filesystem::absolute(context.workspace_path()), &context.registry(), &choices,
+                                      &context.services()};
             const auto report = build_doctor_report(inputs);
             if (context.options.json)
                 CliContext::print_json(report);

@@ -3,13 +3,14 @@
 
 #include "dubhost/host/backend_selection.hpp"
 #include "dubhost/host/dub.hpp"
-#include "dubhost/host/error.hpp"
 #include "dubhost/host/paths.hpp"
 #include "dubhost/host/record_json.hpp"
+#include "dubhost/host/stage_table.hpp"
 #include "interrupt_guard.hpp"
 #include "progress_display.hpp"
 
 #include <CLI/CLI.hpp>
+#include <dubhost/support/error.hpp>
 
 #include <iomanip>
 #include <iostream>
@@ -58,9 +59,11 @@ void dub(CliContext &context, const DubOptions &options) {
     const auto mode = context.options.json    ? ProgressDisplay::Mode::json_lines
                       : context.options.quiet ? ProgressDisplay::Mode::quiet
                                               : ProgressDisplay::Mode::automatic;
-    services.set_progress_sink([&progress](double fraction, const std::string &message) {
-        if (progress) progress->update(fraction, message);
-    });
+    const CallScope scope(services, {{},
+                                     [&progress](double fraction, const std::string &message) {
+                                         if (progress) progress->update(fraction, message);
+                                     },
+                                     {}});
     pipeline.on_job_started([&progress](const JobRecord &job) {
         if (progress) progress->set_label(job.stage + " " + job.backend);
     });
@@ -99,7 +102,7 @@ void dub(CliContext &context, const DubOptions &options) {
 
 void add_dub_command(CLI::App &app, CliContext &context, Action &action) {
     static DubOptions options;
-    auto *dub_command = app.add_subcommand("dub", "Dub a video: import, then extract, separate, asr, diarize, tts, mix and mux");
+    auto *dub_command = app.add_subcommand("dub", "Dub a video: import, then every stage (" + stage_list() + ")");
     dub_command->add_option("VIDEO", options.video, "The video (or audio) file")->required();
     dub_command->add_option("--subtitles", options.subtitles,
                             "The text to speak, FILE.srt or FILE.vtt (skips speech recognition)");

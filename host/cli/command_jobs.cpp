@@ -6,6 +6,7 @@
 #include "dubhost/host/pipeline.hpp"
 #include "dubhost/host/qc_report.hpp"
 #include "dubhost/host/record_json.hpp"
+#include "dubhost/host/stage_table.hpp"
 #include "dubhost/host/subtitle_formats.hpp"
 #include "interrupt_guard.hpp"
 #include "progress_display.hpp"
@@ -58,7 +59,8 @@ void run_stage(CliContext &context, const RunOptions &options) {
     ProgressDisplay progress(options.stage, context.options.json    ? ProgressDisplay::Mode::json_lines
                                             : context.options.quiet ? ProgressDisplay::Mode::quiet
                                                                     : ProgressDisplay::Mode::automatic);
-    services.set_progress_sink([&progress](double fraction, const std::string &message) { progress.update(fraction, message); });
+    const CallScope scope(
+        services, {{}, [&progress](double fraction, const std::string &message) { progress.update(fraction, message); }, {}});
     Pipeline pipeline(context.workspace(), context.registry(), services, load_machine_profile(profile_path()));
     if (!context.options.in_process) pipeline.run_jobs_in_workers(executable_path());
     pipeline.on_job_started([&progress](const JobRecord &job) { progress.set_label(job.stage + " " + job.backend); });
@@ -114,16 +116,15 @@ void add_job_commands(CLI::App &app, CliContext &context, Action &action) {
 
     static RunOptions run_options;
     auto *run = app.add_subcommand("run", "Run one pipeline stage on an item (skipped when it is up to date)");
-    run->add_option("STAGE", run_options.stage, "extract, separate, asr, diarize, tts, mix or mux")
-        ->required()
-        ->check(CLI::IsMember(pipeline_stages()));
+    run->add_option("STAGE", run_options.stage, "One of: " + stage_list())->required()->check(CLI::IsMember(stage_names()));
+    run->footer(stage_reference(false));
     run->add_option("ITEM", run_options.item, "Item id (or a unique prefix)")->required();
     run->add_option("--backend", run_options.backend, "Use this backend (see `dubhost backends`)");
     run->add_option("--param", run_options.params, "Backend parameter name=value (repeatable)");
     run->add_option("--background", run_options.background, "mix: stem (default) or original (the original audio, ducked)")
         ->check(CLI::IsMember({"stem", "original"}));
     run->add_option("--track", run_options.track,
-                    "Subtitle track to use (asr/diarize/tts/mux); default: the newest script track");
+                    "Subtitle track to use (for the stages that read one); default: the newest script track");
     run->add_flag("--force", run_options.force, "Run even when the stage is up to date");
     run->add_flag("--json", context.options.json, "Progress as JSON lines, then {event: finished, skipped, summary, job}");
     run->callback([&context, &action] { action = [&context] { run_stage(context, run_options); }; });

@@ -1,17 +1,16 @@
 // `dubhost pack list|status|install|remove|logs`. A pack belongs to the plugins whose plugin.json
-// names it: install and status go through the owning backend (which runs the pack runtime), while
-// remove and logs work on the documented workspace layout, packs/<id>/, so an orphaned pack (its
-// plugin uninstalled) can still be inspected and removed.
+// names it: everything goes through the owning backend's status and install entries (which run the
+// pack runtime); only an orphaned pack (its plugin uninstalled) is removed by the host, which lent
+// it the folder packs/<id>/.
 #include "commands.hpp"
 
-#include "dubhost/host/error.hpp"
 #include "dubhost/host/pack_owners.hpp"
 #include "interrupt_guard.hpp"
 #include "pack_summary.hpp"
 #include "progress_display.hpp"
 
 #include <CLI/CLI.hpp>
-#include <dubhost/packs/pack_installer.hpp>
+#include <dubhost/support/error.hpp>
 
 #include <cmath>
 #include <fstream>
@@ -117,7 +116,8 @@ void install(CliContext &context, const InstallArguments &arguments) {
     ProgressDisplay progress("pack " + arguments.id, context.options.json    ? ProgressDisplay::Mode::json_lines
                                                      : context.options.quiet ? ProgressDisplay::Mode::quiet
                                                                              : ProgressDisplay::Mode::automatic);
-    services.set_progress_sink([&progress](double fraction, const std::string &message) { progress.update(fraction, message); });
+    const CallScope scope(
+        services, {{}, [&progress](double fraction, const std::string &message) { progress.update(fraction, message); }, {}});
     nlohmann::json receipt;
     try {
         const InterruptGuard interrupts(services);
@@ -205,17 +205,21 @@ void add_pack_commands(CLI::App &app, CliContext &context, Action &action) {
     remove->callback([&context, &action] {
         action = [&context] {
             require_pack_id(remove_id);
-            const packs::PackLayout layout(context.workspace_path() / "packs", remove_id);
-            std::error_code error;
-            if (!fs::exists(layout.root, error)) {
-                std::cout << "pack " << remove_id << " is not installed in " << context.workspace_path().string() << "\n";
+            const auto owners = pack_owners(context.registry());
+            if (owners.count(remove_id)) {
+                const nlohmann::json removed = remove_pack(context.services(), owners.at(remove_id));
+                std::cout << (removed.value("removed", false) ? "removed pack " : "pack ") << remove_id
+                          << (removed.value("removed", false) ? "" : " is not installed") << " ("
+                          << removed.value("folder", std::string()) << ")\n";
                 return;
             }
-            fs::remove_all(layout.root, error);
-            if (error)
-                throw user_error("remove-failed", "cannot remove " + layout.root.string() + ": " + error.message(),
-                                 "check the folder's permissions");
-            std::cout << "removed pack " << remove_id << " (" << layout.root.string() << ")\n";
+            // No plugin speaks for it any more: the host removes the folder it lent the pack.
+            const fs::path packs = context.workspace_path() / "packs";
+            if (remove_orphaned_pack(packs, remove_id))
+                std::cout << "removed pack " << remove_id << " (" << (packs / remove_id).string()
+                          << "; no installed plugin provides it)\n";
+            else
+                std::cout << "pack " << remove_id << " is not installed in " << context.workspace_path().string() << "\n";
         };
     });
 
@@ -225,8 +229,9 @@ void add_pack_commands(CLI::App &app, CliContext &context, Action &action) {
     logs->callback([&context, &action] {
         action = [&context] {
             require_pack_id(logs_id);
-            const packs::PackLayout layout(context.workspace_path() / "packs", logs_id);
-            std::ifstream in(layout.log);
+            const auto owners = pack_owners(context.registry());
+            const nlohmann::json state = pack_state(context.services(), logs_id, require_pack_owner(owners, logs_id));
+            std::ifstream in(state.value("log", std::string()));
             if (!in)
                 throw user_error("no-pack-log", "pack " + logs_id + " has no install log in " + context.workspace_path().string(),
                                  "install it: `dubhost pack install " + logs_id + "`");

@@ -2,14 +2,15 @@
 #include "commands.hpp"
 
 #include "dubhost/host/backend_selection.hpp"
-#include "dubhost/host/error.hpp"
 #include "dubhost/host/backend_call.hpp"
 #include "dubhost/host/isolated_scan.hpp"
 #include "dubhost/host/paths.hpp"
 #include "dubhost/host/plugin_settings.hpp"
 #include "dubhost/host/record_json.hpp"
+#include "dubhost/host/stage_table.hpp"
 
 #include <CLI/CLI.hpp>
+#include <dubhost/support/error.hpp>
 
 #include <iostream>
 
@@ -47,6 +48,12 @@ void print_plugins(const nlohmann::json &document, bool verbose) {
         for (const auto &rejected : document["rejected"])
             std::cout << "  " << rejected["path"].get<std::string>() << "\n    " << rejected["state"].get<std::string>() << ": "
                       << rejected["reason"].get<std::string>() << "\n";
+    }
+    if (!document["rejected_backends"].empty()) {
+        std::cout << "Backends not used (" << document["rejected_backends"].size() << "):\n";
+        for (const auto &backend : document["rejected_backends"])
+            std::cout << "  " << backend["capability"].get<std::string>() << "/" << backend["id"].get<std::string>() << " of "
+                      << backend["plugin"].get<std::string>() << ": " << backend["reason"].get<std::string>() << "\n";
     }
 }
 
@@ -165,7 +172,7 @@ void add_plugin_commands(CLI::App &app, CliContext &context, Action &action) {
     backends->add_flag("--json", context.options.json, "Print JSON: {backends: [{capability, backends, selected, reason}]}");
     static std::string set_capability, set_backend;
     auto *set = backends->add_subcommand("set", "Prefer a backend for a capability on this machine (the machine profile)");
-    set->add_option("CAPABILITY", set_capability, "extract, separate, asr, diarize, tts, mix or mux")->required();
+    set->add_option("CAPABILITY", set_capability, "A stage (" + stage_list() + ") or another capability")->required();
     set->add_option("ID", set_backend, "Backend id (see `dubhost backends`)")->required();
     set->callback([&context, &action] {
         action = [&context] {

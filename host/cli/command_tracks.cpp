@@ -1,11 +1,11 @@
 // `dubhost tracks ITEM`, `dubhost track import ITEM FILE`, `dubhost track export TRACK`.
 #include "commands.hpp"
 
-#include "dubhost/host/atomic_file.hpp"
-#include "dubhost/host/error.hpp"
 #include "dubhost/host/subtitle_formats.hpp"
 
 #include <CLI/CLI.hpp>
+#include <dubhost/support/atomic_file.hpp>
+#include <dubhost/support/error.hpp>
 
 #include <iostream>
 

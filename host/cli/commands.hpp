@@ -5,6 +5,7 @@
 #include "cli_context.hpp"
 
 #include <functional>
+#include <string>
 
 namespace CLI {
 class App;
@@ -22,5 +23,9 @@ void add_speaker_commands(CLI::App &app, CliContext &context, Action &action);  
 void add_dub_command(CLI::App &app, CliContext &context, Action &action);       // dub
 void add_job_commands(CLI::App &app, CliContext &context, Action &action);      // run, jobs, job
 void add_pack_commands(CLI::App &app, CliContext &context, Action &action);     // pack list/status/install/remove/logs
+void add_stage_commands(CLI::App &app, CliContext &context, Action &action);    // stages
+
+// The stage table as text (for `run --help`) or Markdown (docs/reference/stages.md).
+std::string stage_reference(bool markdown);
 
 }  // namespace dubhost::cli

@@ -3,12 +3,13 @@
 #include "cli_context.hpp"
 #include "commands.hpp"
 
-#include "dubhost/host/error.hpp"
 #include "dubhost/host/isolated_scan.hpp"
 #include "dubhost/host/job_worker.hpp"
 #include "dubhost/host/version.hpp"
 
 #include <CLI/CLI.hpp>
+#include <dubhost/plugin.hpp>
+#include <dubhost/support/error.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -34,7 +35,7 @@ void configure_logging(const dubhost::cli::GlobalOptions &options) {
 int report_failure(const dubhost::Failure &failure, bool json) {
     if (json) {
         dubhost::cli::CliContext::print_json(
-            {{"error", {{"code", failure.code()}, {"message", failure.what()}, {"hint", failure.hint()}}}});
+            {{"error", dubhost::sdk::error_document(failure.code(), failure.what(), failure.hint())}});
     }
     std::cerr << "error: " << failure.what() << "\n";
     if (!failure.hint().empty()) std::cerr << "  next: " << failure.hint() << "\n";
@@ -70,6 +71,7 @@ int main(int argc, char **argv) {
     dubhost::cli::add_track_commands(app, context, action);
     dubhost::cli::add_job_commands(app, context, action);
     dubhost::cli::add_pack_commands(app, context, action);
+    dubhost::cli::add_stage_commands(app, context, action);
     dubhost::cli::add_speaker_commands(app, context, action);
     dubhost::cli::add_dub_command(app, context, action);
 

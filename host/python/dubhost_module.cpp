@@ -5,7 +5,6 @@
 // with .code, .hint and .message; the GIL is released while jobs and installs run.
 #include "dubhost/host/backend_selection.hpp"
 #include "dubhost/host/dub.hpp"
-#include "dubhost/host/error.hpp"
 #include "dubhost/host/host_services.hpp"
 #include "dubhost/host/media_prober.hpp"
 #include "dubhost/host/pack_owners.hpp"
@@ -18,6 +17,7 @@
 #include "dubhost/host/version.hpp"
 #include "dubhost/host/workspace.hpp"
 
+#include <dubhost/support/error.hpp>
 #include <pybind11/functional.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
@@ -90,11 +90,9 @@ nlohmann::json parameters_from(const py::kwargs &keywords) {
 class ProgressBridge {
 public:
     ProgressBridge(dubhost::HostServices &services, std::optional<py::function> callback)
-        : services_(services), callback_(std::move(callback)) {
-        services_.clear_cancel();
-        services_.set_progress_sink([this](double fraction, const std::string &message) { report(fraction, message); });
-    }
-    ~ProgressBridge() { services_.set_progress_sink({}); }
+        : services_(services),
+          callback_(std::move(callback)),
+          scope_(services, {{}, [this](double fraction, const std::string &message) { report(fraction, message); }, {}}) {}
     ProgressBridge(const ProgressBridge &) = delete;
     ProgressBridge &operator=(const ProgressBridge &) = delete;
 
@@ -123,6 +121,7 @@ private:
     dubhost::HostServices &services_;
     std::optional<py::function> callback_;
     std::optional<py::error_already_set> pending_;
+    const dubhost::CallScope scope_;  // last: the sink it lends calls report() on this object
 };
 
 // Runs `work` without the GIL; a Python error raised meanwhile in the progress callback (or by

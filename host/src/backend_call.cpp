@@ -1,11 +1,11 @@
 #include "dubhost/host/backend_call.hpp"
 
+#include <dubhost/plugin.hpp>
+
 namespace dubhost {
 namespace {
 
-nlohmann::json error_document(const std::string &code, const std::string &message, const std::string &hint = {}) {
-    return {{"code", code}, {"message", message}, {"hint", hint}};
-}
+using sdk::error_document;
 
 dubhost_backend_call_fn entry_function(const dubhost_backend &backend, BackendEntry entry) {
     switch (entry) {

@@ -1,8 +1,9 @@
 #include "dubhost/host/backend_selection.hpp"
 
-#include "dubhost/host/atomic_file.hpp"
 #include "dubhost/host/backend_call.hpp"
-#include "dubhost/host/error.hpp"
+
+#include <dubhost/support/atomic_file.hpp>
+#include <dubhost/support/error.hpp>
 
 #include <fstream>
 #include <sstream>

@@ -1,11 +1,12 @@
 #include "dubhost/host/doctor_report.hpp"
 
-#include "dubhost/host/python_discovery.hpp"
+#include "dubhost/host/pack_owners.hpp"
+#include "dubhost/host/stage_table.hpp"
 #include "dubhost/host/version.hpp"
 #include "dubhost/host/workspace.hpp"
 
-#include <dubhost/packs/pack_installer.hpp>
-#include <dubhost/plugin.hpp>
+#include <dubhost/support/disk_usage.hpp>
+#include <dubhost/support/python_interpreters.hpp>
 
 #include <fstream>
 #include <sstream>
@@ -28,33 +29,11 @@ nlohmann::json workspace_section(const fs::path &root) {
     return {{"path", root.string()}, {"exists", exists}, {"disk_bytes", disk}};
 }
 
-// Every pack a loaded plugin provides (plugin.json's `pack`), its state read by the pack runtime from
-// the pack.json beside the plugin and the workspace's packs/<id>/.
-nlohmann::json packs_section(const PluginRegistry &registry, const fs::path &workspace) {
+// Every pack a loaded plugin provides, as its owning plugin reports it: the same answer as
+// `dubhost pack list`, from the same call.
+nlohmann::json packs_section(const PluginRegistry &registry, HostServices &services) {
     nlohmann::json packs = nlohmann::json::array();
-    for (const auto &plugin : registry.plugins()) {
-        if (plugin->manifest.pack.empty()) continue;
-        const fs::path manifest_path = plugin->report.candidate.library.parent_path() / "pack.json";
-        nlohmann::json entry = {{"id", plugin->manifest.pack},
-                                {"plugin", plugin->manifest.id},
-                                {"manifest", manifest_path.string()},
-                                {"install", "dubhost pack install " + plugin->manifest.pack}};
-        try {
-            const packs::PackManifest manifest = packs::read_pack_manifest(manifest_path);
-            const nlohmann::json status = packs::pack_status(manifest, workspace / "packs");
-            for (const char *field : {"state", "problem", "python_range", "size", "system_missing", "provide"})
-                entry[field] = status[field];
-            entry["disk_used_bytes"] = disk_usage(workspace / "packs" / manifest.id);
-            if (status.contains("installed")) {
-                entry["installed"] = status["installed"];
-                entry["installed"]["installed_at"] = status["receipt"].value("installed_at", std::string());
-            }
-        } catch (const sdk::CallError &error) {
-            entry["state"] = "bad-manifest";
-            entry["problem"] = error.what();
-        }
-        packs.push_back(std::move(entry));
-    }
+    for (const auto &[id, owner] : pack_owners(registry)) packs.push_back(pack_state(services, id, owner));
     return packs;
 }
 
@@ -73,19 +52,22 @@ nlohmann::json build_doctor_report(const DoctorInputs &inputs) {
                            {"path", plugin->report.candidate.library.string()}});
     report["plugins"] = {{"loaded", plugins}, {"rejected", registry.rejected()}};
     report["backends"] = *inputs.choices;
-    report["packs"] = packs_section(registry, inputs.workspace);
+    report["packs"] = packs_section(registry, *inputs.services);
     const auto interpreters = discover_python_interpreters();
     report["python"] = interpreters;
 
     nlohmann::json checks = nlohmann::json::array();
+    for (const auto &backend : registry.rejected_backends())
+        checks.push_back(check("backend:" + backend.info->capability + "/" + backend.info->id, false,
+                               "plugin " + backend.plugin->manifest.id + "'s " + backend.info->capability + " backend " +
+                                   backend.info->id + " is not used: " + backend.reason,
+                               "update the " + backend.plugin->manifest.id + " plugin, or report it to its author"));
     checks.push_back(check("plugins", registry.rejected().empty(),
                            std::to_string(registry.plugins().size()) + " plugin(s) loaded, " +
                                std::to_string(registry.rejected().size()) + " file(s) rejected",
                            registry.rejected().empty() ? "" : "see why with `dubhost plugins`"));
     for (const auto &choice : *inputs.choices) {
-        if (std::find(pipeline_capabilities().begin(), pipeline_capabilities().end(), choice.capability) ==
-            pipeline_capabilities().end())
-            continue;
+        if (!find_stage(choice.capability)) continue;
         const bool ok = choice.selected.has_value();
         checks.push_back(check("backend:" + choice.capability, ok,
                                ok ? choice.capability + " uses '" + choice.candidates[*choice.selected].backend.info->id + "'"
@@ -95,11 +77,10 @@ nlohmann::json build_doctor_report(const DoctorInputs &inputs) {
     for (const auto &pack : report["packs"]) {
         const std::string state = pack["state"];
         if (state == "installed" || state == "not-installed") continue;  // packs are optional; a damaged one is not
-        checks.push_back(
-            check("pack:" + pack["id"].get<std::string>(), false,
-                  "pack " + pack["id"].get<std::string>() + " is " + state + ": " + pack.value("problem", std::string()),
-                  state == "bad-manifest" ? "reinstall the " + pack["plugin"].get<std::string>() + " plugin"
-                                          : "run `" + pack["install"].get<std::string>() + "`"));
+        const std::string id = pack["id"];
+        checks.push_back(check("pack:" + id, false, "pack " + id + " is " + state + ": " + pack.value("problem", std::string()),
+                               state == "unknown" ? "reinstall the " + pack["plugin"].get<std::string>() + " plugin"
+                                                  : "run `dubhost pack install " + id + " --force`"));
     }
     const bool python_ok =
         std::any_of(interpreters.begin(), interpreters.end(), [](const auto &p) { return p.runs && p.has_venv; });

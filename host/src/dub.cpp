@@ -1,8 +1,10 @@
 #include "dubhost/host/dub.hpp"
 
-#include "dubhost/host/atomic_file.hpp"
-#include "dubhost/host/error.hpp"
+#include "dubhost/host/stage_table.hpp"
 #include "dubhost/host/subtitle_formats.hpp"
+
+#include <dubhost/support/atomic_file.hpp>
+#include <dubhost/support/error.hpp>
 
 #include <chrono>
 
@@ -52,77 +54,48 @@ DubResult run_dub(Workspace &workspace, Pipeline &pipeline, const std::vector<Ba
     const Item item = workspace.import_media(request.video, Workspace::ImportMode::copy, prober).item;
     result.item_id = item.id;
     for (const auto &[speaker, voice] : request.voices) workspace.set_speaker_voice(item.id, speaker, voice);
-    const fs::path output = request.output ? fs::absolute(*request.output) : default_output(request.video);
-    const std::string container = output.extension() == ".mkv" ? "mkv" : "mp4";
 
     std::optional<std::int64_t> track;
     if (request.subtitles) track = script_track(workspace, item, *request.subtitles, request.language);
-    const bool have_separator = installed(choices, "separate") || request.backends.count("separate");
-    const std::string background = !request.background.empty() ? request.background : have_separator ? "stem" : "original";
-
-    auto run = [&](const std::string &stage, nlohmann::json params = nlohmann::json::object()) -> StageOutcome {
-        if (on_stage) on_stage(stage);
+    const DubContext context{
+        item, request, [&](const std::string &stage) { return installed(choices, stage) || request.backends.count(stage) > 0; }};
+    fs::path produced;
+    for (const StageSpec &stage : stage_table()) {
+        if (auto note = stage.dub_skip ? stage.dub_skip(context) : std::nullopt) {
+            result.stages.push_back({stage.name, "", false, 0, *note, {}});
+            continue;
+        }
+        if (on_stage) on_stage(stage.name);
         StageRequest stage_request;
-        stage_request.stage = stage;
+        stage_request.stage = stage.name;
         stage_request.item = item.id;
-        if (const auto chosen = request.backends.find(stage); chosen != request.backends.end())
+        if (const auto chosen = request.backends.find(stage.name); chosen != request.backends.end())
             stage_request.backend = chosen->second;
-        stage_request.params = std::move(params);
-        if (stage == "diarize" || stage == "tts") stage_request.track = track;
+        if (stage.dub_params) stage_request.params = stage.dub_params(context);
+        if (stage.reads_track) stage_request.track = track;
         const auto started = std::chrono::steady_clock::now();
-        StageOutcome outcome = pipeline.run(stage_request);
-        DubStage report{stage,
+        const StageOutcome outcome = pipeline.run(stage_request);
+        DubStage report{stage.name,
                         outcome.job.backend,
                         outcome.skipped,
                         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),
                         {},
                         {}};
-        for (const auto &artifact : outcome.job.artifacts)
-            if (artifact.role == "output") report.outputs.push_back(artifact.path);
+        for (const auto &artifact : outcome.job.artifacts) {
+            if (artifact.role != "output") continue;
+            report.outputs.push_back(artifact.path);
+            if (artifact.name == stage.result_output) produced = artifact.path;
+        }
         result.stages.push_back(std::move(report));
-        return outcome;
-    };
-    auto skip = [&](const std::string &stage, const std::string &note) {
-        result.stages.push_back({stage, "", false, 0, note, {}});
-    };
-
-    run("extract");
-    if (background == "stem")
-        run("separate");
-    else
-        skip("separate", "mixing over the original audio, ducked under the dub" +
-                             std::string(have_separator ? " (--background original)" : ": no separation backend is installed"));
-    if (!request.subtitles) {
-        if (!installed(choices, "asr") && !request.backends.count("asr"))
-            throw user_error(
-                "no-asr", "there is no speech recognition backend here and no --subtitles were given",
-                "pass the text to speak with --subtitles FILE.srt, or install an ASR plugin (see `dubhost backends`)");
-        const StageOutcome asr = run("asr");
-        const auto recognised = nlohmann::json::parse(asr.job.result_json, nullptr, false);
-        if (recognised.is_object() && recognised.contains("track_id")) track = recognised["track_id"].get<std::int64_t>();
-    }
-    if (installed(choices, "diarize") || request.backends.count("diarize")) {
-        const StageOutcome diarized = run("diarize");
-        const auto labelled = nlohmann::json::parse(diarized.job.result_json, nullptr, false);
-        if (labelled.is_object() && labelled.contains("track_id")) track = labelled["track_id"].get<std::int64_t>();
-    } else {
-        skip("diarize", "no diarization backend is installed: every segment is spoken by one voice");
-    }
-    run("tts");
-    const StageOutcome mixed = run("mix", {{"background", background}});
-    fs::path produced;
-    if (item.media_kind == "audio") {
-        skip("mux", "the input has no video: the result is the dubbed audio");
-        for (const auto &artifact : mixed.job.artifacts)
-            if (artifact.role == "output" && artifact.name == "mix") produced = artifact.path;
-    } else {
-        const StageOutcome muxed = run("mux", {{"container", container}, {"dub_language", request.language}});
-        for (const auto &artifact : muxed.job.artifacts)
-            if (artifact.role == "output" && artifact.name == "video") produced = artifact.path;
+        // A stage that yields a track (ASR, diarization) hands it to the stages after it.
+        const auto answered = nlohmann::json::parse(outcome.job.result_json, nullptr, false);
+        if (stage.yields_track && answered.is_object() && answered.contains("track_id"))
+            track = answered["track_id"].get<std::int64_t>();
     }
     if (produced.empty()) throw Failure(ErrorKind::internal, "no-output", "the last stage recorded no output file");
-    fs::path final_output = output;
-    if (item.media_kind == "audio" && final_output.extension() != ".wav") final_output.replace_extension(".wav");
+    fs::path final_output = request.output ? fs::absolute(*request.output) : default_output(request.video);
+    if (produced.extension() != final_output.extension() && produced.extension() == ".wav")
+        final_output.replace_extension(".wav");  // an audio-only item: the dubbed audio is the result
     fs::create_directories(final_output.parent_path());
     copy_file_atomically(produced, final_output);
     result.output = final_output;

@@ -1,3 +1,5 @@
+// The services table's C entry points (each finds its HostServices through host_data) and the
+// call scope that lends them sinks.
 #include "dubhost/host/host_services.hpp"
 
 #include <spdlog/spdlog.h>
@@ -58,5 +60,23 @@ const char *HostServices::get_path(const dubhost_host_services *table, const cha
 const void *HostServices::get_extension(const dubhost_host_services *, const char *) { return nullptr; }
 
 bool host_offers_extension(const char *) { return false; }
+
+CallScope::CallScope(HostServices &services, CallSinks sinks)
+    : services_(services),
+      saved_log_(services.log_sink_),
+      saved_progress_(services.progress_sink_),
+      saved_source_(services.log_source_) {
+    if (sinks.log) services_.log_sink_ = std::move(sinks.log);
+    if (sinks.progress) services_.progress_sink_ = std::move(sinks.progress);
+    if (!sinks.log_source.empty()) services_.log_source_ = std::move(sinks.log_source);
+    ++services_.open_scopes_;
+}
+
+CallScope::~CallScope() {
+    services_.log_sink_ = std::move(saved_log_);
+    services_.progress_sink_ = std::move(saved_progress_);
+    services_.log_source_ = std::move(saved_source_);
+    if (--services_.open_scopes_ == 0) services_.cancelled_.store(false);
+}
 
 }  // namespace dubhost

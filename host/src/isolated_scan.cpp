@@ -2,19 +2,16 @@
 
 #include "dubhost/host/host_services.hpp"
 
-#include <dubhost/packs/process.hpp>
+#include <dubhost/support/channel.hpp>
+#include <dubhost/support/process.hpp>
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include <iostream>
-#include <string_view>
+#include <optional>
 
 namespace dubhost {
 namespace {
-
-// The report is the child's last line with this prefix: whatever a plugin prints while it loads
-// goes to the same stdout.
-constexpr std::string_view report_marker = "dubhost-scan-report: ";
 
 constexpr const char *retry_hint = "; it is not loaded again until the file changes (`dubhost plugin check PATH` tries it now)";
 
@@ -26,12 +23,21 @@ ScanReport failed(const PluginCandidate &candidate, ScanState state, std::string
 
 ScanReport scan_in_child(const PluginCandidate &candidate, const std::filesystem::path &scanner,
                          std::chrono::milliseconds timeout) {
-    packs::ProcessRequest request;
+    ProcessRequest request;
     request.argv = {scanner.string(), scanner_mode_argument, candidate.library.string(), candidate.manifest_path.string(),
                     candidate.origin};
     request.timeout = timeout;
-    request.kept_output_bytes = 1 << 20;
-    const packs::ProcessResult result = packs::run_process(request);
+    request.kept_output_bytes = 64 * 1024;
+    std::optional<ScanReport> report;
+    std::string channel_problem;
+    request.on_channel_line = [&](const std::string &line) {
+        const ChannelRead read = read_channel_line(line, scanner_channel_protocol);
+        if (!read.message)
+            channel_problem = read.problem;
+        else if (read.message->value("type", std::string()) == "report")
+            report = scan_report_from_json(read.message->value("report", nlohmann::json()));
+    };
+    const ProcessResult result = run_process(request);
     if (!result.started)
         return failed(candidate, ScanState::crashed, "the plugin scanner could not start (" + result.start_error + ")");
     const std::string last = result.last_lines(3);
@@ -41,12 +47,11 @@ ScanReport scan_in_child(const PluginCandidate &candidate, const std::filesystem
                       "loading it did not finish within " +
                           std::to_string(std::chrono::duration_cast<std::chrono::seconds>(timeout).count()) +
                           " s (an endless loop in a static initialiser or init?)" + said + retry_hint);
-    if (result.exit_code == 0)
-        if (const auto at = result.out.rfind(report_marker); at != std::string::npos) {
-            const std::string line = result.out.substr(at + report_marker.size());
-            if (auto report = scan_report_from_json(nlohmann::json::parse(line.substr(0, line.find('\n')), nullptr, false)))
-                return *report;
-        }
+    if (result.exit_code == 0 && report) return *report;
+    if (!channel_problem.empty())
+        return failed(candidate, ScanState::crashed,
+                      "the plugin scanner " + channel_problem + " (" + scanner.string() +
+                          " is another build of dubhost: reinstall dubhost so both are the same)");
     return failed(candidate, ScanState::crashed, "loading it ended the scanner process: " + result.outcome() + said + retry_hint);
 }
 
@@ -55,12 +60,17 @@ int run_scanner_mode(int argc, char **argv) {
         std::cerr << "usage: dubhost " << scanner_mode_argument << " LIBRARY MANIFEST ORIGIN (used by dubhost itself)\n";
         return 64;
     }
-    spdlog::set_level(spdlog::level::off);  // stdout carries the report
+    spdlog::set_level(spdlog::level::off);
+    ChannelWriter channel(scanner_channel_protocol);
+    if (!channel.open()) {
+        std::cerr << "dubhost " << scanner_mode_argument << " is started by dubhost itself, with a pipe on fd 3\n";
+        return 64;
+    }
     const PluginCandidate candidate{argv[2], argv[3], argv[4], {}};
     // The same services a real load gets, minus a workspace: init must not depend on one.
     const HostServices services({}, "plugin-scan");
     const LoadResult result = load_plugin(candidate, {}, services);
-    std::cout << '\n' << report_marker << nlohmann::json(result.report).dump() << std::endl;
+    channel.send("report", {{"report", result.report}});
     return 0;
 }
 

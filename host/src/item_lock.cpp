@@ -1,8 +1,7 @@
 #include "dubhost/host/item_lock.hpp"
 
-#include "dubhost/host/error.hpp"
-
 #include <fcntl.h>
+#include <dubhost/support/error.hpp>
 #include <sys/file.h>
 #include <unistd.h>
 

@@ -1,14 +1,14 @@
 #include "dubhost/host/job_worker.hpp"
 
-#include <dubhost/packs/process.hpp>
+#include <dubhost/plugin.hpp>
+#include <dubhost/support/channel.hpp>
+#include <dubhost/support/process.hpp>
 #include <spdlog/spdlog.h>
 
-#include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
-#include <cstdio>
 #include <iostream>
 #include <iterator>
 #include <optional>
@@ -16,11 +16,7 @@
 namespace dubhost {
 namespace {
 
-constexpr int channel_fd = 3;
-
-nlohmann::json error_document(const std::string &code, const std::string &message, const std::string &hint) {
-    return {{"code", code}, {"message", message}, {"hint", hint}};
-}
+using sdk::error_document;
 
 HostServices *worker_services = nullptr;
 
@@ -35,7 +31,7 @@ CallOutcome run_in_worker(const RegisteredBackend &backend, HostServices &servic
     const PluginCandidate &candidate = backend.plugin->report.candidate;
     const std::string who =
         "the " + backend.info->capability + " backend " + backend.info->id + " (plugin " + backend.plugin->manifest.id + ")";
-    packs::ProcessRequest process;
+    ProcessRequest process;
     process.argv = {worker.string(), worker_mode_argument};
     process.stdin_data = nlohmann::json{
         {"library", candidate.library.string()},
@@ -51,10 +47,15 @@ CallOutcome run_in_worker(const RegisteredBackend &backend, HostServices &servic
     process.kept_output_bytes = 64 * 1024;
     if (request.contains("log") && request["log"].is_string()) process.log = request["log"].get<std::string>();
     std::optional<CallOutcome> answer;
+    std::string channel_problem;
     const dubhost_host_services *table = services.table();
     process.on_channel_line = [&](const std::string &line) {
-        const auto message = nlohmann::json::parse(line, nullptr, false);
-        if (!message.is_object()) return;
+        const ChannelRead read = read_channel_line(line, worker_channel_protocol);
+        if (!read.message) {
+            if (channel_problem.empty()) channel_problem = read.problem;
+            return;
+        }
+        const nlohmann::json &message = *read.message;
         const std::string type = message.value("type", std::string());
         if (type == "progress")
             table->progress(table, message.value("fraction", 0.0), message.value("message", std::string()).c_str());
@@ -64,8 +65,12 @@ CallOutcome run_in_worker(const RegisteredBackend &backend, HostServices &servic
             answer = CallOutcome{message.value("status", static_cast<int32_t>(DUBHOST_STATUS_ERROR)),
                                  message.value("document", nlohmann::json::object())};
     };
-    const packs::ProcessResult result = packs::run_process(process);
+    const ProcessResult result = run_process(process);
     if (answer) return *answer;
+    if (!channel_problem.empty())
+        return {DUBHOST_STATUS_ERROR, error_document("worker-protocol", "the job worker " + channel_problem,
+                                                     "the worker is another build of dubhost (" + worker.string() +
+                                                         "): reinstall dubhost so both are the same")};
     if (!result.started)
         return {DUBHOST_STATUS_ERROR,
                 error_document("worker-not-started", "cannot start a job worker (" + result.start_error + ")",
@@ -88,31 +93,27 @@ int run_worker_mode(int, char **) {
     const pid_t parent = ::getppid();
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (::getppid() != parent) return 70;
-    if (::fcntl(channel_fd, F_GETFD) < 0) {
+    ChannelWriter channel(worker_channel_protocol);
+    if (!channel.open()) {
         std::cerr << "dubhost " << worker_mode_argument << " is started by dubhost itself, with a pipe on fd 3\n";
         return 64;
     }
-    FILE *channel = ::fdopen(channel_fd, "w");
-    auto send = [channel](const nlohmann::json &message) {
-        std::fputs((message.dump() + "\n").c_str(), channel);
-        std::fflush(channel);
-    };
     const std::string input{std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>()};
     const auto envelope = nlohmann::json::parse(input, nullptr, false);
     if (!envelope.is_object() || !envelope.contains("request")) {
-        send({{"type", "result"},
-              {"status", DUBHOST_STATUS_ERROR},
-              {"document", error_document("bad-worker-input", "the job worker got no job", "")}});
+        channel.send("result", {{"status", DUBHOST_STATUS_ERROR},
+                                {"document", error_document("bad-worker-input", "the job worker got no job", "")}});
         return 0;
     }
     HostServices services(envelope.value("paths", std::map<std::string, std::string>()),
                           envelope.value("log_source", std::string("plugin")));
-    services.set_log_sink([&send](int32_t level, const std::string &message) {
-        send({{"type", "log"}, {"level", level}, {"message", message}});
-    });
-    services.set_progress_sink([&send](double fraction, const std::string &message) {
-        send({{"type", "progress"}, {"fraction", fraction}, {"message", message}});
-    });
+    const CallScope scope(services, {[&channel](int32_t level, const std::string &message) {
+                                         channel.send("log", {{"level", level}, {"message", message}});
+                                     },
+                                     [&channel](double fraction, const std::string &message) {
+                                         channel.send("progress", {{"fraction", fraction}, {"message", message}});
+                                     },
+                                     {}});
     worker_services = &services;
     ::signal(SIGTERM, cancel_on_signal);
     ::signal(SIGINT, cancel_on_signal);
@@ -135,7 +136,7 @@ int run_worker_mode(int, char **) {
             if (loaded.plugin->manifest.backends[i].capability == capability && loaded.plugin->manifest.backends[i].id == id)
                 outcome = call_backend(*loaded.plugin->backends[i], BackendEntry::run, services, envelope["request"]);
     }
-    send({{"type", "result"}, {"status", outcome.status}, {"document", outcome.document}});
+    channel.send("result", {{"status", outcome.status}, {"document", outcome.document}});
     worker_services = nullptr;
     return 0;
 }

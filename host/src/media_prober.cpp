@@ -1,7 +1,8 @@
 #include "dubhost/host/media_prober.hpp"
 
 #include "dubhost/host/backend_call.hpp"
-#include "dubhost/host/error.hpp"
+
+#include <dubhost/support/error.hpp>
 
 namespace dubhost {
 

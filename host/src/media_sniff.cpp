@@ -1,6 +1,6 @@
 #include "dubhost/host/media_sniff.hpp"
 
-#include "dubhost/host/error.hpp"
+#include <dubhost/support/error.hpp>
 
 #include <array>
 #include <cerrno>

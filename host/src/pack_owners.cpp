@@ -1,8 +1,10 @@
 #include "dubhost/host/pack_owners.hpp"
 
 #include "dubhost/host/backend_call.hpp"
-#include "dubhost/host/error.hpp"
 #include "dubhost/host/workspace.hpp"
+
+#include <dubhost/support/disk_usage.hpp>
+#include <dubhost/support/error.hpp>
 
 #include <regex>
 
@@ -63,6 +65,21 @@ nlohmann::json install_pack(HostServices &services, const PackOwner &owner, cons
                       outcome.error_hint());
     }
     return outcome.document;
+}
+
+nlohmann::json remove_pack(HostServices &services, const PackOwner &owner) {
+    return install_pack(services, owner, {{"remove", true}});
+}
+
+bool remove_orphaned_pack(const std::filesystem::path &packs_dir, const std::string &id) {
+    const std::filesystem::path folder = packs_dir / id;
+    std::error_code error;
+    if (!std::filesystem::exists(folder, error)) return false;
+    std::filesystem::remove_all(folder, error);
+    if (error)
+        throw user_error("remove-failed", "cannot remove " + folder.string() + ": " + error.message(),
+                         "check the folder's permissions");
+    return true;
 }
 
 }  // namespace dubhost

@@ -1,14 +1,14 @@
 #include "dubhost/host/pipeline.hpp"
 
+#include "dubhost/host/backend_call.hpp"
 #include "dubhost/host/item_lock.hpp"
 #include "dubhost/host/job_worker.hpp"
-
-#include "dubhost/host/backend_call.hpp"
-#include "dubhost/host/error.hpp"
 #include "dubhost/host/sha256.hpp"
 #include "stage_parameters.hpp"
 #include "stage_plan.hpp"
 
+#include <dubhost/plugin.hpp>
+#include <dubhost/support/error.hpp>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -45,8 +45,8 @@ const BackendCandidate &choose(const std::vector<BackendChoice> &choices, const 
         throw user_error("no-backend", "no installed " + request.stage + " backend: " + choice.reason,
                          "install a plugin that provides '" + request.stage + "' (see `dubhost backends` and `dubhost doctor`)");
     }
-    throw user_error("no-such-stage", "there is no stage '" + request.stage + "'",
-                     "stages: extract, separate, asr, diarize, tts, mix, mux");
+    throw user_error("no-backend", "no plugin here provides the " + request.stage + " stage",
+                     "install a plugin that provides '" + request.stage + "' (see `dubhost backends` and `dubhost doctor`)");
 }
 
 // Everything a stage's result depends on, hashed: backend, version, parameters, input contents.
@@ -134,30 +134,29 @@ std::string level_name(int32_t level) {
     }
 }
 
-// ASR and diarization make subtitle tracks: the backend writes the track document (outputs.track)
-// and the host stores it, so every later stage reads tracks from one place.
-std::optional<std::int64_t> adopt_track(Workspace &workspace, const Item &item, const std::string &stage,
+// Stages that yield a track (ASR, diarization): the backend writes the track document
+// (outputs.track) and the host stores it, so every later stage reads tracks from one place.
+std::optional<std::int64_t> adopt_track(Workspace &workspace, const Item &item, const StageSpec &stage,
                                         const std::string &backend, const nlohmann::json &result) {
-    if (stage != "asr" && stage != "diarize") return std::nullopt;
+    if (!stage.yields_track) return std::nullopt;
     const auto outputs = result.value("outputs", nlohmann::json::object());
     if (!outputs.contains("track") || !outputs["track"].is_string()) return std::nullopt;
     std::ifstream in(outputs["track"].get<std::string>());
     const auto document = nlohmann::json::parse(in, nullptr, false);
     if (document.is_discarded())
-        throw Failure(ErrorKind::backend, "bad-track", stage + " (" + backend + ") wrote a track that is not valid JSON",
+        throw Failure(ErrorKind::backend, "bad-track", stage.name + " (" + backend + ") wrote a track that is not valid JSON",
                       "report this to the backend's author");
     SubtitleTrack track = document.get<SubtitleTrack>();
     track.item_id = item.id;
-    // ASR hears what is said; diarization labels the track it was given and keeps its kind.
-    if (stage == "asr" || track.kind.empty()) track.kind = "source";
-    track.created_by = stage + ":" + backend;
+    // ASR hears what is said (kind source); diarization labels the track it was given and keeps its kind.
+    if (!stage.yields_track->empty()) track.kind = *stage.yields_track;
+    if (track.kind.empty()) track.kind = "source";
+    track.created_by = stage.name + ":" + backend;
     for (auto &segment : track.segments) segment.id = 0;
     return workspace.add_track(std::move(track));
 }
 
 }  // namespace
-
-const std::vector<std::string> &pipeline_stages() { return pipeline_capabilities(); }
 
 nlohmann::json parse_param(const std::string &assignment) {
     const auto equals = assignment.find('=');
@@ -173,6 +172,7 @@ Pipeline::Pipeline(Workspace &workspace, const PluginRegistry &registry, HostSer
     : workspace_(workspace), registry_(registry), services_(services), profile_(std::move(profile)) {}
 
 StageOutcome Pipeline::run(const StageRequest &request) {
+    const StageSpec &stage = require_stage(request.stage);
     const Item item = workspace_.require_item(request.item);
     const ItemLock lock(workspace_.derived_item_dir(item.id), item.id);
     if (const int abandoned = workspace_.mark_abandoned_jobs(); abandoned > 0)
@@ -184,8 +184,8 @@ StageOutcome Pipeline::run(const StageRequest &request) {
     const std::string backend_id = backend.backend.info->id;
 
     // Parameters and prerequisites are checked here, before any work.
-    check_stage_parameters(request.stage, *backend.backend.info, request.params);
-    const StagePlan plan = plan_stage(workspace_, item, request, backend_id);
+    check_stage_parameters(stage, *backend.backend.info, request.params);
+    const StagePlan plan = plan_stage(workspace_, item, request, stage, *backend.backend.info);
     nlohmann::json params = request.params;
     if (plan.track_id) params["track"] = *plan.track_id;
     std::vector<ArtifactRecord> artifacts;
@@ -210,26 +210,26 @@ StageOutcome Pipeline::run(const StageRequest &request) {
     if (on_job_started_) on_job_started_(job);
 
     try {
-        return execute(job, item, request, backend, plan, params, artifacts);
+        return execute(job, item, stage, backend, plan, params, artifacts);
     } catch (const Failure &) {
         throw;  // already recorded as failed or cancelled
     } catch (const std::exception &error) {
         // A host-side failure (disk full, permissions) must not leave the job "running".
-        workspace_.finish_job(job.id, "failed",
-                              nlohmann::json{{"code", "host-error"}, {"message", error.what()}, {"hint", ""}}.dump(), "",
-                              artifacts);
+        workspace_.finish_job(job.id, "failed", sdk::error_document("host-error", error.what()).dump(), "", artifacts);
         throw;
     }
 }
 
-StageOutcome Pipeline::execute(JobRecord &job, const Item &item, const StageRequest &request, const BackendCandidate &backend,
+StageOutcome Pipeline::execute(JobRecord &job, const Item &item, const StageSpec &stage, const BackendCandidate &backend,
                                const StagePlan &plan, const nlohmann::json &params, std::vector<ArtifactRecord> &artifacts) {
     const std::string &backend_id = job.backend;
     std::error_code ignored_error;
     std::ofstream log(job.log_path, std::ios::app);
-    services_.set_log_sink(
-        [&log](int32_t level, const std::string &message) { log << level_name(level) << ": " << message << '\n'; });
-    services_.set_log_source(job.backend_plugin + ":" + backend_id);
+    // The job's log file gets the plugin's lines for this call only, however the call ends.
+    const CallScope scope(
+        services_, {[&log](int32_t level, const std::string &message) { log << level_name(level) << ": " << message << '\n'; },
+                    {},
+                    job.backend_plugin + ":" + backend_id});
     for (const auto &[name, path] : plan.outputs.items())
         if (path.is_string()) {
             const fs::path output = path.get<std::string>();
@@ -239,14 +239,14 @@ StageOutcome Pipeline::execute(JobRecord &job, const Item &item, const StageRequ
     fs::remove_all(plan.work_dir, ignored_error);  // scratch left by a killed run
     fs::create_directories(plan.work_dir);
     const nlohmann::json document = {{"item_id", item.id},
-                                     {"stage", request.stage},
+                                     {"stage", stage.name},
                                      {"backend", backend_id},
                                      {"params", params},
                                      {"inputs", plan.inputs},
                                      {"outputs", plan.outputs},
                                      {"work_dir", plan.work_dir.string()},
                                      {"log", job.log_path}};
-    log << "job " << job.id << ": " << request.stage << " with " << backend_id << " " << job.backend_version << "\n"
+    log << "job " << job.id << ": " << stage.name << " with " << backend_id << " " << job.backend_version << "\n"
         << document.dump(2) << std::endl;  // flushed: a pack runner appends its own output to this log
     const auto started = std::chrono::steady_clock::now();
     CallOutcome outcome = worker_ ? run_in_worker(backend.backend, services_, document, *worker_)
@@ -254,11 +254,10 @@ StageOutcome Pipeline::execute(JobRecord &job, const Item &item, const StageRequ
     if (outcome.ok())
         if (auto escaped = output_outside(outcome.document, plan.work_dir.parent_path().parent_path()))
             outcome = {DUBHOST_STATUS_ERROR,
-                       {{"code", "output-outside-item"},
-                        {"message", "the backend reported an output outside the item's folder: " + *escaped},
-                        {"hint", "a bug in plugin " + job.backend_plugin + ": outputs must stay under " +
-                                     plan.work_dir.parent_path().parent_path().string() + "; report it with the job log"}}};
-    services_.set_log_sink({});
+                       sdk::error_document(
+                           "output-outside-item", "the backend reported an output outside the item's folder: " + *escaped,
+                           "a bug in plugin " + job.backend_plugin + ": outputs must stay under " +
+                               plan.work_dir.parent_path().parent_path().string() + "; report it with the job log")};
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     std::error_code ignored;
     fs::remove_all(plan.work_dir, ignored);
@@ -275,20 +274,20 @@ StageOutcome Pipeline::execute(JobRecord &job, const Item &item, const StageRequ
         std::string hint = outcome.error_hint();
         hint += (hint.empty() ? "" : "; ") + std::string("job log: ") + job.log_path;
         throw Failure(kind, outcome.document.value("code", std::string("job-failed")),
-                      request.stage + " (" + backend_id + ") " + (cancelled ? "was cancelled" : "failed") + " for item " +
-                          item.id + ": " + outcome.error_message(),
+                      stage.name + " (" + backend_id + ") " + (cancelled ? "was cancelled" : "failed") + " for item " + item.id +
+                          ": " + outcome.error_message(),
                       hint);
     }
     const auto outputs = output_artifacts(outcome.document, plan.outputs);
     artifacts.insert(artifacts.end(), outputs.begin(), outputs.end());
     nlohmann::json result = outcome.document;
-    if (const auto track_id = adopt_track(workspace_, item, request.stage, backend_id, result)) result["track_id"] = *track_id;
+    if (const auto track_id = adopt_track(workspace_, item, stage, backend_id, result)) result["track_id"] = *track_id;
     workspace_.finish_job(job.id, "succeeded", "", result.dump(), artifacts);
     log << "succeeded in " << seconds << " s\n";
     char took[32];
     std::snprintf(took, sizeof took, "%.1f s", seconds);
     return {workspace_.require_job(job.id), false,
-            request.stage + " done with " + backend_id + " in " + took + " (job " + std::to_string(job.id) + ")"};
+            stage.name + " done with " + backend_id + " in " + took + " (job " + std::to_string(job.id) + ")"};
 }
 
 }  // namespace dubhost

@@ -3,6 +3,7 @@
 #include "dubhost/host/isolated_scan.hpp"
 #include "dubhost/host/plugin_permissions.hpp"
 #include "dubhost/host/scan_cache.hpp"
+#include "dubhost/host/stage_table.hpp"
 
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
@@ -11,11 +12,6 @@
 #include <fstream>
 
 namespace dubhost {
-
-const std::vector<std::string> &pipeline_capabilities() {
-    static const std::vector<std::string> capabilities = {"extract", "separate", "asr", "diarize", "tts", "mix", "mux"};
-    return capabilities;
-}
 
 namespace {
 
@@ -93,8 +89,16 @@ PluginRegistry PluginRegistry::discover(const std::vector<PluginSearchDir> &sear
     }
     if (cache) cache->save();
     for (const auto &plugin : registry.plugins_)
-        for (std::size_t i = 0; i < plugin->backends.size(); ++i)
-            registry.ranked_.push_back({plugin.get(), &plugin->manifest.backends[i], plugin->backends[i]});
+        for (std::size_t i = 0; i < plugin->backends.size(); ++i) {
+            const BackendInfo &info = plugin->manifest.backends[i];
+            if (auto mismatch = stage_mismatch(info)) {
+                spdlog::debug("not using backend {}/{} of plugin {}: {}", info.capability, info.id, plugin->manifest.id,
+                              *mismatch);
+                registry.rejected_backends_.push_back({plugin.get(), &info, *mismatch});
+                continue;
+            }
+            registry.ranked_.push_back({plugin.get(), &info, plugin->backends[i]});
+        }
     std::stable_sort(registry.ranked_.begin(), registry.ranked_.end(),
                      [](const RegisteredBackend &a, const RegisteredBackend &b) {
                          if (a.info->priority != b.info->priority) return a.info->priority > b.info->priority;
@@ -118,7 +122,7 @@ const RegisteredBackend *PluginRegistry::find(const std::string &capability, con
 }
 
 std::vector<std::string> PluginRegistry::capabilities() const {
-    std::vector<std::string> capabilities = pipeline_capabilities();
+    std::vector<std::string> capabilities = stage_names();
     for (const auto &backend : ranked_)
         if (std::find(capabilities.begin(), capabilities.end(), backend.info->capability) == capabilities.end())
             capabilities.push_back(backend.info->capability);

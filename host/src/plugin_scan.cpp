@@ -1,5 +1,7 @@
 #include "dubhost/host/plugin_scan.hpp"
 
+#include "plugin_lifetime.hpp"
+
 #include "parameter_schema.hpp"
 
 #define BOOST_DLL_USE_STD_FS
@@ -326,22 +328,15 @@ LoadResult load_plugin(const PluginCandidate &candidate, const std::vector<std::
                        "plugin.json and the library disagree (" + join(differences, "; ") + ")" + rebuild_hint, manifest),
                 nullptr};
 
-    // 5. Let the plugin start.
-    if (descriptor->init != nullptr) {
-        dubhost_response response{};
-        response.struct_size = sizeof(response);
-        const int32_t status = descriptor->init(services.table(), &response);
-        const std::string answer = response.json ? response.json : "";
-        if (response.release) response.release(&response);
-        if (status != DUBHOST_STATUS_OK) {
-            const auto error = nlohmann::json::parse(answer, nullptr, false);
-            std::string reason = "init failed";
-            if (error.is_object()) {
-                reason += ": " + error.value("message", std::string("no message"));
-                if (const std::string hint = error.value("hint", std::string()); !hint.empty()) reason += "; " + hint;
-            }
-            return {reject(candidate, ScanState::init_failed, reason, manifest), nullptr};
+    // 5. Let the plugin start (once per process: a second registry reuses the first answer).
+    if (const InitAnswer started = start_plugin_once(*descriptor, services); started.status != DUBHOST_STATUS_OK) {
+        const auto error = nlohmann::json::parse(started.document, nullptr, false);
+        std::string reason = "init failed";
+        if (error.is_object()) {
+            reason += ": " + error.value("message", std::string("no message"));
+            if (const std::string hint = error.value("hint", std::string()); !hint.empty()) reason += "; " + hint;
         }
+        return {reject(candidate, ScanState::init_failed, reason, manifest), nullptr};
     }
     plugin->descriptor = descriptor;
     plugin->report = ScanReport{candidate, ScanState::ok, "", manifest};

@@ -1,8 +1,7 @@
 #include "dubhost/host/plugin_settings.hpp"
 
-#include "dubhost/host/atomic_file.hpp"
-#include "dubhost/host/error.hpp"
-
+#include <dubhost/support/atomic_file.hpp>
+#include <dubhost/support/error.hpp>
 #include <nlohmann/json.hpp>
 
 #include <fstream>

@@ -1,7 +1,7 @@
 #include "dubhost/host/qc_report.hpp"
 
-#include "dubhost/host/atomic_file.hpp"
-#include "dubhost/host/error.hpp"
+#include <dubhost/support/atomic_file.hpp>
+#include <dubhost/support/error.hpp>
 
 #include <algorithm>
 #include <cctype>

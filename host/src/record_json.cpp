@@ -65,7 +65,13 @@ nlohmann::json plugins_json(const PluginRegistry &registry) {
         entry["origin"] = plugin->report.candidate.origin;
         plugins.push_back(std::move(entry));
     }
-    return {{"plugins", plugins}, {"rejected", registry.rejected()}};
+    nlohmann::json rejected_backends = nlohmann::json::array();
+    for (const auto &backend : registry.rejected_backends())
+        rejected_backends.push_back({{"plugin", backend.plugin->manifest.id},
+                                     {"capability", backend.info->capability},
+                                     {"id", backend.info->id},
+                                     {"reason", backend.reason}});
+    return {{"plugins", plugins}, {"rejected", registry.rejected()}, {"rejected_backends", rejected_backends}};
 }
 
 }  // namespace dubhost

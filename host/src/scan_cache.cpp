@@ -1,9 +1,9 @@
 #include "dubhost/host/scan_cache.hpp"
 
-#include "dubhost/host/atomic_file.hpp"
 #include "dubhost/host/paths.hpp"
 #include "dubhost/host/version.hpp"
 
+#include <dubhost/support/atomic_file.hpp>
 #include <spdlog/spdlog.h>
 
 #include <fstream>

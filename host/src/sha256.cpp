@@ -1,7 +1,7 @@
 // FIPS 180-4 SHA-256. Kept in-tree so the host needs no crypto library for content ids.
 #include "dubhost/host/sha256.hpp"
 
-#include "dubhost/host/error.hpp"
+#include <dubhost/support/error.hpp>
 
 #include <cerrno>
 #include <cstring>

@@ -1,6 +1,6 @@
 #include "stage_parameters.hpp"
 
-#include "dubhost/host/error.hpp"
+#include <dubhost/support/error.hpp>
 
 #include <map>
 
@@ -18,7 +18,8 @@ bool fits(const std::string &type, const nlohmann::json &value) {
 
 }  // namespace
 
-void check_stage_parameters(const std::string &stage, const BackendInfo &backend, const nlohmann::json &params) {
+void check_stage_parameters(const StageSpec &stage, const BackendInfo &backend, const nlohmann::json &params) {
+    check_host_parameters(stage, params);
     const auto declared = nlohmann::json::parse(backend.parameters_json, nullptr, false);
     std::map<std::string, std::string> types;
     if (declared.is_array())
@@ -27,9 +28,9 @@ void check_stage_parameters(const std::string &stage, const BackendInfo &backend
                 types[parameter["name"].get<std::string>()] = parameter.value("type", std::string());
     std::string accepted;
     for (const auto &[name, type] : types) accepted += (accepted.empty() ? "" : ", ") + name + " (" + type + ")";
-    const std::string who = "the " + stage + " backend " + backend.id;
+    const std::string who = "the " + stage.name + " backend " + backend.id;
     for (const auto &[name, value] : params.items()) {
-        if (name == "track" || (stage == "mix" && name == "background")) continue;
+        if (name == "track" || stage.parameter(name)) continue;
         const auto type = types.find(name);
         if (type == types.end())
             throw user_error("unknown-parameter", who + " has no parameter '" + name + "'",

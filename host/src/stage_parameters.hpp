@@ -3,6 +3,7 @@
 #pragma once
 
 #include "dubhost/host/plugin_manifest.hpp"
+#include "dubhost/host/stage_table.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -11,7 +12,7 @@
 namespace dubhost {
 
 // Throws a user error naming the parameter, the backend and what it accepts. `track` (set by the
-// host) and the mix stage's `background` (read by the host's stage plan) are always allowed.
-void check_stage_parameters(const std::string &stage, const BackendInfo &backend, const nlohmann::json &params);
+// host) and the stage's own parameters (stage_table.hpp, checked there) are always allowed.
+void check_stage_parameters(const StageSpec &stage, const BackendInfo &backend, const nlohmann::json &params);
 
 }  // namespace dubhost

@@ -1,7 +1,6 @@
 #include "dubhost/host/subtitle_formats.hpp"
 
-#include "dubhost/host/error.hpp"
-
+#include <dubhost/support/error.hpp>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>

@@ -1,15 +1,16 @@
 #include "dubhost/host/workspace.hpp"
 
-#include "dubhost/host/atomic_file.hpp"
-#include "dubhost/host/error.hpp"
 #include "dubhost/host/media_sniff.hpp"
 #include "dubhost/host/sha256.hpp"
 #include "workspace_schema.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
-#include <sqlite3.h>
+#include <dubhost/support/atomic_file.hpp>
+#include <dubhost/support/clock.hpp>
+#include <dubhost/support/error.hpp>
 #include <fcntl.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -30,15 +31,6 @@ struct Workspace::State {
 };
 
 namespace {
-
-std::string utc_now() {
-    const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-    std::tm parts{};
-    gmtime_r(&now, &parts);
-    char buffer[32];
-    std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &parts);
-    return buffer;
-}
 
 Failure unwritable_workspace(const fs::path &root, const std::string &reason) {
     return user_error(
@@ -258,7 +250,7 @@ ImportOutcome Workspace::import_media(const fs::path &file, ImportMode mode, con
     item.container = sniff.container == "unknown" && probe && !probe->format.empty() ? probe->format : sniff.container;
     item.media_kind = probe ? probe->media_kind : sniff.kind;
     item.probe_json = probe ? probe->probe_json : "{}";
-    item.imported_at = utc_now();
+    item.imported_at = utc_timestamp();
 
     const fs::path stored = root() / item.stored_path;
     store_source(file, stored, mode);
@@ -335,7 +327,7 @@ std::int64_t Workspace::add_track(SubtitleTrack track) {
     insert_track.bind(2, track.kind);
     insert_track.bind(3, track.language);
     insert_track.bind(4, track.created_by);
-    insert_track.bind(5, utc_now());
+    insert_track.bind(5, utc_timestamp());
     insert_track.exec();
     const std::int64_t track_id = db.getLastInsertRowid();
     SQLite::Statement insert_segment(
@@ -427,18 +419,6 @@ void Workspace::set_speaker_voice(const std::string &item_id, const std::string 
     upsert.exec();
 }
 
-std::uint64_t disk_usage(const fs::path &path) {
-    std::error_code error;
-    if (!fs::exists(fs::symlink_status(path, error))) return 0;
-    std::uint64_t total = 0;
-    if (fs::is_regular_file(fs::symlink_status(path, error))) return fs::file_size(path, error);
-    for (fs::recursive_directory_iterator it(path, fs::directory_options::skip_permission_denied, error), end;
-         !error && it != end; it.increment(error)) {
-        if (it->is_regular_file(error) && !it->is_symlink(error)) total += it->file_size(error);
-    }
-    return total;
-}
-
 }  // namespace dubhost
 
 namespace dubhost {
@@ -483,7 +463,7 @@ std::int64_t Workspace::start_job(const JobRecord &job) {
         db,
         "INSERT INTO jobs (item_id, stage, backend, backend_plugin, backend_version, params_json, status, created_at, "
         "started_at, log_path, inputs_key, pid) VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?)");
-    const std::string now = utc_now();
+    const std::string now = utc_timestamp();
     insert.bind(1, job.item_id);
     insert.bind(2, job.stage);
     insert.bind(3, job.backend);
@@ -512,7 +492,7 @@ void Workspace::finish_job(std::int64_t job_id, const std::string &status, const
                              "UPDATE jobs SET status = ?, finished_at = ?, error_json = NULLIF(?, ''), result_json = NULLIF(?, "
                              "''), pid = NULL WHERE id = ?");
     update.bind(1, status);
-    update.bind(2, utc_now());
+    update.bind(2, utc_timestamp());
     update.bind(3, error_json);
     update.bind(4, result_json);
     update.bind(5, static_cast<int64_t>(job_id));
@@ -531,7 +511,7 @@ void Workspace::finish_job(std::int64_t job_id, const std::string &status, const
         insert.bind(5, artifact.path);
         insert.bind(6, artifact.sha256);
         insert.bind(7, static_cast<int64_t>(artifact.size_bytes));
-        insert.bind(8, utc_now());
+        insert.bind(8, utc_timestamp());
         insert.exec();
         insert.reset();
     }
@@ -550,7 +530,7 @@ int Workspace::mark_abandoned_jobs() {
     for (const std::int64_t id : abandoned) {
         SQLite::Statement update(
             db, "UPDATE jobs SET status = 'interrupted', finished_at = ?, pid = NULL, error_json = ? WHERE id = ?");
-        update.bind(1, utc_now());
+        update.bind(1, utc_timestamp());
         update.bind(
             2,
             R"({"code":"interrupted","message":"the process running this job ended before it finished","hint":"run the stage again"})");

@@ -2,7 +2,7 @@
 // the pocketsphinx plugin's word error rate must stay under a fixed bound and must not be worse
 // than the pocketsphinx_continuous program's (the peer) on the same files.
 #include "dubhost/host/backend_call.hpp"
-#include "dubhost/host/child_process.hpp"
+#include <dubhost/support/process.hpp>
 #include "dubhost/host/plugin_registry.hpp"
 
 #include "support/temp_dir.hpp"
@@ -63,7 +63,7 @@ BOOST_AUTO_TEST_CASE(pocketsphinx_plugin_word_error_rate_on_librivox) {
         const fs::path wav = librivox / (id + ".wav");
         ours += scoring::word_errors(reference, our_hypothesis(*asr, services, wav, dir / id));
         const auto continuous =
-            run_child({"pocketsphinx_continuous", "-infile", wav.string(), "-logfn", "/dev/null"}, std::chrono::seconds(120));
+            run_process({"pocketsphinx_continuous", "-infile", wav.string(), "-logfn", "/dev/null"}, std::chrono::seconds(120));
         if (!continuous.started || continuous.exit_code != 0)
             peer_ran = false;
         else

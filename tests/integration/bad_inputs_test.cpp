@@ -3,7 +3,7 @@
 // as it was (same files, same library rows, integrity_check ok). Also the awkward inputs that are
 // not errors at all: unicode and spaces in paths, very long names, a 0.2 s clip, 10,000 cues,
 // overlapping cues, and subtitle text full of characters FFmpeg's filter and ASS syntax would read.
-#include "dubhost/host/child_process.hpp"
+#include <dubhost/support/process.hpp>
 
 #include "support/media_files.hpp"
 #include "support/temp_dir.hpp"
@@ -40,10 +40,11 @@ struct IsolatedHome {
     }
 };
 
-dubhost::ChildResult dubhost_in(const fs::path &workspace, std::vector<std::string> args, std::vector<std::string> prefix = {}) {
+dubhost::ProcessResult dubhost_in(const fs::path &workspace, std::vector<std::string> args,
+                                  std::vector<std::string> prefix = {}) {
     args.insert(args.begin(), {DUBHOST_BINARY, "--workspace", workspace.string()});
     args.insert(args.begin(), prefix.begin(), prefix.end());
-    return dubhost::run_child(args, std::chrono::seconds(120));
+    return dubhost::run_process(args, std::chrono::seconds(120));
 }
 
 json ok_json(const fs::path &workspace, const std::vector<std::string> &args) {
@@ -55,7 +56,7 @@ json ok_json(const fs::path &workspace, const std::vector<std::string> &args) {
 }
 
 void run_tool(const std::vector<std::string> &argv) {
-    const auto result = dubhost::run_child(argv, std::chrono::seconds(60));
+    const auto result = dubhost::run_process(argv, std::chrono::seconds(60));
     BOOST_TEST_REQUIRE(result.exit_code == 0, argv.front() << " failed: " << result.err);
 }
 
@@ -360,9 +361,9 @@ BOOST_AUTO_TEST_CASE(subtitle_text_special_to_ffmpeg_comes_out_verbatim) {
                                                     "-o", output.string(), "-q"});
         BOOST_TEST_REQUIRE(dubbed.exit_code == 0, dubbed.err);
         // The subtitle stream's packets as stored: mov_text is a 2-byte length and the text.
-        const auto stored =
-            dubhost::run_child({"ffmpeg", "-v", "error", "-i", output.string(), "-map", "0:s:0", "-c", "copy", "-f", "data", "-"},
-                               std::chrono::seconds(30));
+        const auto stored = dubhost::run_process(
+            {"ffmpeg", "-v", "error", "-i", output.string(), "-map", "0:s:0", "-c", "copy", "-f", "data", "-"},
+            std::chrono::seconds(30));
         BOOST_TEST_REQUIRE(stored.exit_code == 0, stored.err);
         std::string text;
         if (container == "mkv") {

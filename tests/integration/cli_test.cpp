@@ -1,5 +1,5 @@
 // The dubhost binary driven as users and scripts drive it: argv in, exit code and output out.
-#include "dubhost/host/child_process.hpp"
+#include <dubhost/support/process.hpp>
 #include "dubhost/host/sha256.hpp"
 
 #include "support/media_files.hpp"
@@ -33,9 +33,9 @@ struct IsolatedHome {
     }
 };
 
-dubhost::ChildResult dubhost_run(std::vector<std::string> args) {
+dubhost::ProcessResult dubhost_run(std::vector<std::string> args) {
     args.insert(args.begin(), dubhost_binary.string());
-    return dubhost::run_child(args, std::chrono::seconds(60));
+    return dubhost::run_process(args, std::chrono::seconds(60));
 }
 
 json run_json(const std::vector<std::string> &args) {
@@ -61,6 +61,24 @@ BOOST_AUTO_TEST_CASE(version_and_usage_errors) {
     BOOST_TEST(dubhost_run({}).exit_code == 1);
     BOOST_TEST(dubhost_run({"no-such-command"}).exit_code == 1);
     BOOST_TEST(dubhost_run({"import"}).exit_code == 1);
+}
+
+BOOST_AUTO_TEST_CASE(the_stage_reference_is_the_stage_table) {
+    // docs/reference/stages.md is generated from the table; regenerate it with
+    // `dubhost stages --markdown > docs/reference/stages.md` when a stage changes.
+    const auto markdown = dubhost_run({"stages", "--markdown"});
+    BOOST_TEST_REQUIRE(markdown.exit_code == 0, markdown.err);
+    BOOST_TEST(markdown.out == dubhost::test::read_file(fs::path(DUBHOST_SOURCE_DIR) / "docs/reference/stages.md"));
+    const json stages = run_json({"stages", "--json"})["stages"];
+    std::vector<std::string> names;
+    for (const auto &stage : stages) names.push_back(stage["name"]);
+    BOOST_TEST(names == (std::vector<std::string>{"extract", "separate", "asr", "diarize", "tts", "mix", "mux"}),
+               boost::test_tools::per_element());
+    const auto help = dubhost_run({"run", "--help"});
+    for (const auto &stage : stages)
+        BOOST_TEST(help.out.find("  " + stage["name"].get<std::string>() + ": " + stage["summary"].get<std::string>()) !=
+                       std::string::npos,
+                   help.out);
 }
 
 BOOST_AUTO_TEST_CASE(plugins_json_lists_loaded_plugins_and_rejected_files) {
@@ -226,7 +244,7 @@ BOOST_AUTO_TEST_CASE(read_only_workspace_is_a_user_error) {
         fs::permissions(dir.path(), fs::perms::others_exec | fs::perms::others_read, fs::perm_options::add);
         argv.insert(argv.begin(), {"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"});
     }
-    const auto result = dubhost::run_child(argv, std::chrono::seconds(30));
+    const auto result = dubhost::run_process(argv, std::chrono::seconds(30));
     BOOST_TEST_REQUIRE(result.started, result.start_error);
     BOOST_TEST(result.exit_code == 1, result.err);
     BOOST_TEST(result.err.find("is not writable") != std::string::npos);

@@ -1,7 +1,7 @@
 // Several dubhost processes on one workspace: different items proceed side by side, the same item
 // is refused with a clear "busy" message while another process works on it, and the library stays
 // whole.
-#include "dubhost/host/child_process.hpp"
+#include <dubhost/support/process.hpp>
 #include "dubhost/host/sha256.hpp"
 
 #include "support/media_files.hpp"
@@ -41,7 +41,7 @@ struct IsolatedHome {
     }
     json ok_json(std::vector<std::string> args) const {
         args.push_back("--json");
-        const auto result = dubhost::run_child(dubhost(args), std::chrono::seconds(120));
+        const auto result = dubhost::run_process(dubhost(args), std::chrono::seconds(120));
         BOOST_TEST_REQUIRE(result.exit_code == 0, result.err);
         return json::parse(result.out);
     }
@@ -70,8 +70,8 @@ BOOST_AUTO_TEST_CASE(concurrent_imports_of_one_file_leave_one_item_whose_media_i
                 std::vector<std::string>{DUBHOST_BINARY, "--workspace", workspace.string(), "import", media, "--json"},
                 dir / ("import-" + std::to_string(round) + "-" + std::to_string(i) + ".out")));
         for (auto &import : imports) BOOST_TEST_REQUIRE(exit_code(import->wait()) == 0, "round " << round);
-        const auto listed =
-            dubhost::run_child({DUBHOST_BINARY, "--workspace", workspace.string(), "items", "--json"}, std::chrono::seconds(60));
+        const auto listed = dubhost::run_process({DUBHOST_BINARY, "--workspace", workspace.string(), "items", "--json"},
+                                                 std::chrono::seconds(60));
         BOOST_TEST_REQUIRE(listed.exit_code == 0, listed.err);
         const json items = json::parse(listed.out)["items"];
         BOOST_TEST_REQUIRE(items.size() == 1u, "round " << round << ": " << items.dump());
@@ -117,7 +117,7 @@ BOOST_AUTO_TEST_CASE(the_same_item_is_busy_while_another_process_works_on_it) {
     BOOST_TEST_REQUIRE(::flock(held, LOCK_EX) == 0);
     const std::string holder = "4242\n";
     BOOST_TEST_REQUIRE(::pwrite(held, holder.data(), holder.size(), 0) == static_cast<ssize_t>(holder.size()));
-    const auto busy = dubhost::run_child(dubhost({"run", "extract", item, "--json"}), std::chrono::seconds(30));
+    const auto busy = dubhost::run_process(dubhost({"run", "extract", item, "--json"}), std::chrono::seconds(30));
     BOOST_TEST(busy.exit_code == 1, busy.err);
     const json error = json::parse(busy.out)["error"];
     BOOST_TEST(error["code"] == "item-busy");
@@ -125,7 +125,7 @@ BOOST_AUTO_TEST_CASE(the_same_item_is_busy_while_another_process_works_on_it) {
     BOOST_TEST(error["hint"].get<std::string>().find("dubhost jobs " + item) != std::string::npos);
     BOOST_TEST(ok_json({"jobs", item})["jobs"].empty());  // refused before a job was recorded
     ::close(held);
-    BOOST_TEST(dubhost::run_child(dubhost({"run", "extract", item}), std::chrono::seconds(60)).exit_code == 0);
+    BOOST_TEST(dubhost::run_process(dubhost({"run", "extract", item}), std::chrono::seconds(60)).exit_code == 0);
 
     // A real race: several processes forcing the same stage at once. Each either runs it or is told
     // the item is busy; at least one runs; the library stays whole and no job is left running.

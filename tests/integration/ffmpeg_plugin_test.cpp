@@ -1,7 +1,7 @@
 // The FFmpeg plugin loaded through the host's registry, run on real recordings (see
 // docs/reference/test-media.md), and its outputs checked by reading them back with libavformat.
 #include "dubhost/host/backend_call.hpp"
-#include "dubhost/host/child_process.hpp"
+#include <dubhost/support/process.hpp>
 #include "dubhost/host/plugin_registry.hpp"
 #include "dubhost/host/sha256.hpp"
 
@@ -126,7 +126,7 @@ void write_stereo_wav(const fs::path &path, const std::vector<float> &stereo) {
 // The reference for "the source's duration": what the ffmpeg program (the peer) decodes from the
 // same file. Container headers only estimate it, and Ogg's first packets carry no usable times.
 double ffmpeg_program_decoded_seconds(const std::string &path) {
-    const auto decoded = run_child(
+    const auto decoded = run_process(
         {"ffmpeg", "-v", "quiet", "-max_error_rate", "1", "-i", path, "-vn", "-ar", "48000", "-ac", "2", "-f", "f32le", "-"},
         std::chrono::seconds(120));
     BOOST_TEST_REQUIRE(decoded.exit_code == 0);
@@ -213,8 +213,8 @@ BOOST_AUTO_TEST_CASE(extract_refuses_bad_input_and_leaves_nothing) {
     TempDir dir;
     // A video-only copy, a truncated copy (first 10%), a text file, an empty file, a vanished file.
     const auto made =
-        run_child({"ffmpeg", "-v", "error", "-y", "-i", sample_video, "-an", "-c:v", "copy", (dir / "noaudio.mp4").string()},
-                  std::chrono::seconds(60));
+        run_process({"ffmpeg", "-v", "error", "-y", "-i", sample_video, "-an", "-c:v", "copy", (dir / "noaudio.mp4").string()},
+                    std::chrono::seconds(60));
     BOOST_TEST_REQUIRE(made.exit_code == 0, made.err);
     const std::string whole = dubhost::test::read_file(sample_video);
     dubhost::test::write_file(dir / "truncated.mp4", whole.substr(0, whole.size() / 10));
@@ -456,6 +456,25 @@ BOOST_AUTO_TEST_CASE(whole_chain_on_real_media_extract_mix_mux) {
         BOOST_TEST(std::any_of(streams[3].texts.begin(), streams[3].texts.end(),
                                [](const std::string &text) { return text.find(tricky_text) != std::string::npos; }));
     }
+    BOOST_TEST(!has_partial_files(dir.path()));
+}
+
+BOOST_AUTO_TEST_CASE(mux_writes_every_subtitle_track_with_its_language) {
+    TempDir dir;
+    write_stereo_wav(dir / "dub.wav", std::vector<float>(48000 * 2 * 6, 0.0f));
+    json job = mux_job(dir, sample_video, (dir / "dub.wav").string(), (dir / "two.mkv").string(), {{"container", "mkv"}});
+    job["inputs"]["subtitles"].push_back(
+        {{"language", "es"},
+         {"segments", {{{"start", 600}, {"end", 2400}, {"text", "Uno"}}, {{"start", 3100}, {"end", 3900}, {"text", "Dos"}}}}});
+    plugin().run_ok("mux", job);
+    const auto streams = read_streams((dir / "two.mkv").string());
+    BOOST_TEST_REQUIRE(streams.size() == 5u);
+    BOOST_TEST(streams[3].type == "subtitle");
+    BOOST_TEST(streams[3].language == "eng");
+    BOOST_TEST(streams[3].title == "Subtitles (en)");
+    BOOST_TEST(streams[4].type == "subtitle");
+    BOOST_TEST(streams[4].language == "spa");
+    BOOST_TEST((streams[4].texts == std::vector<std::string>{"Uno", "Dos"}));
     BOOST_TEST(!has_partial_files(dir.path()));
 }
 

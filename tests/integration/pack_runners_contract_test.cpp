@@ -2,7 +2,7 @@
 // doubles of their libraries (tests/packs/contract/; scikit-learn is the real one). Named *_contract
 // because the real Spleeter, Resemblyzer, pyttsx3 and faster-whisper cannot be installed here: what
 // these prove is that each runner calls the documented API correctly and writes the stage's files.
-#include "dubhost/host/child_process.hpp"
+#include <dubhost/support/process.hpp>
 
 #include "support/media_files.hpp"
 #include "support/temp_dir.hpp"
@@ -68,7 +68,7 @@ struct ContractFixture {
     void ffmpeg(const std::vector<std::string> &arguments) const {
         std::vector<std::string> argv = {"ffmpeg", "-v", "error", "-y"};
         argv.insert(argv.end(), arguments.begin(), arguments.end());
-        const auto made = run_child(argv, std::chrono::seconds(60));
+        const auto made = run_process(argv, std::chrono::seconds(60));
         BOOST_TEST_REQUIRE(made.exit_code == 0, made.err);
     }
 };

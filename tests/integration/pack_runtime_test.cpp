@@ -1,7 +1,7 @@
 // The pack runtime against the real venv module and the real pip, installing from a wheelhouse of
 // fixture wheels the test builds (tests/packs/make_fixture_wheels.py): no package index is reachable
 // here, so the network path is exercised only up to "the index cannot be reached".
-#include "dubhost/host/child_process.hpp"
+#include <dubhost/support/process.hpp>
 
 #include "support/pack_environments.hpp"
 #include "support/temp_dir.hpp"
@@ -22,7 +22,7 @@ namespace {
 
 // SHA-256 of a file, through Python's hashlib (the runtime checks models the same way).
 std::string sha256_of(const fs::path &path) {
-    const auto result = run_child(
+    const auto result = run_process(
         {"python3", "-c", "import hashlib,sys;print(hashlib.sha256(open(sys.argv[1],'rb').read()).hexdigest())", path.string()},
         std::chrono::seconds(20));
     return result.out.substr(0, 64);
@@ -35,8 +35,8 @@ struct PackFixture {
 
     PackFixture() {
         const auto made =
-            run_child({"python3", std::string(DUBHOST_SOURCE_DIR) + "/tests/packs/make_fixture_wheels.py", wheelhouse.string()},
-                      std::chrono::seconds(60));
+            run_process({"python3", std::string(DUBHOST_SOURCE_DIR) + "/tests/packs/make_fixture_wheels.py", wheelhouse.string()},
+                        std::chrono::seconds(60));
         BOOST_TEST_REQUIRE(made.exit_code == 0, made.err);
     }
 
@@ -98,8 +98,8 @@ BOOST_AUTO_TEST_CASE(installs_from_a_wheelhouse_falls_back_and_reinstalls_in_und
     BOOST_TEST(status["state"] == "installed");
     const auto installed = packs::installed_pack(pack, packs);
     BOOST_TEST_REQUIRE(installed.has_value());
-    const auto ran = run_child({installed->python.string(), "-c", "import dubhost_fixture_tone as t; print(t.tone())"},
-                               std::chrono::seconds(30));
+    const auto ran = run_process({installed->python.string(), "-c", "import dubhost_fixture_tone as t; print(t.tone())"},
+                                 std::chrono::seconds(30));
     BOOST_TEST(ran.out == "440\n");
 
     const fs::path log = packs / "fixture" / "install.log";
@@ -127,7 +127,7 @@ BOOST_AUTO_TEST_CASE(a_failing_health_check_keeps_the_working_install) {
     BOOST_TEST(test::pack_environments(packs / "fixture") == 1u);  // the failed environment is gone
     const auto old = packs::installed_pack(parse(manifest()), packs);
     BOOST_TEST_REQUIRE(old.has_value());
-    BOOST_TEST(run_child({old->python.string(), "-c", "import dubhost_fixture_tone"}, std::chrono::seconds(30)).exit_code == 0);
+    BOOST_TEST(run_process({old->python.string(), "-c", "import dubhost_fixture_tone"}, std::chrono::seconds(30)).exit_code == 0);
 }
 
 BOOST_AUTO_TEST_CASE(no_candidate_installable_names_each_failure) {
@@ -257,11 +257,11 @@ BOOST_AUTO_TEST_CASE(a_model_is_brought_as_the_published_archive_or_as_a_folder)
     test::write_file(dir / "published" / "model.index", "published weights");
     fs::create_directories(dir / "made-here");
     test::write_file(dir / "made-here" / "model.index", "local weights");
-    const auto packed = run_child({"tar", "-czf", (dir / "2stems.tar.gz").string(), "-C", (dir / "published").string(), "."},
-                                  std::chrono::seconds(20));
-    BOOST_TEST_REQUIRE(packed.exit_code == 0, packed.err);
-    const auto repacked = run_child({"tar", "-czf", (dir / "other.tar.gz").string(), "-C", (dir / "made-here").string(), "."},
+    const auto packed = run_process({"tar", "-czf", (dir / "2stems.tar.gz").string(), "-C", (dir / "published").string(), "."},
                                     std::chrono::seconds(20));
+    BOOST_TEST_REQUIRE(packed.exit_code == 0, packed.err);
+    const auto repacked = run_process({"tar", "-czf", (dir / "other.tar.gz").string(), "-C", (dir / "made-here").string(), "."},
+                                      std::chrono::seconds(20));
     BOOST_TEST_REQUIRE(repacked.exit_code == 0, repacked.err);
     auto pack = manifest(
         "import os\n"
@@ -312,8 +312,8 @@ BOOST_AUTO_TEST_CASE(a_model_is_brought_as_the_published_archive_or_as_a_folder)
 BOOST_AUTO_TEST_CASE(archives_optional_and_fetched_models_reach_the_health_check) {
     fs::create_directories(dir / "archive");
     test::write_file(dir / "archive" / "model.index", "weights");
-    const auto packed = run_child({"tar", "-czf", (dir / "2stems.tar.gz").string(), "-C", (dir / "archive").string(), "."},
-                                  std::chrono::seconds(20));
+    const auto packed = run_process({"tar", "-czf", (dir / "2stems.tar.gz").string(), "-C", (dir / "archive").string(), "."},
+                                    std::chrono::seconds(20));
     BOOST_TEST_REQUIRE(packed.exit_code == 0, packed.err);
     test::write_file(dir / "4stems.bin", "four");
     auto pack = manifest(
@@ -449,7 +449,7 @@ BOOST_AUTO_TEST_CASE(the_pack_commands_drive_a_pack_backed_plugin) {
     auto dubhost = [&](std::vector<std::string> args) {
         args.insert(args.begin(),
                     {DUBHOST_BINARY, "--workspace", (dir / "ws").string(), "--plugin-path", DUBHOST_PACK_PLUGIN_DIR});
-        return run_child(args, std::chrono::seconds(300));
+        return run_process(args, std::chrono::seconds(300));
     };
     const auto listed = dubhost({"pack", "list", "--json"});
     BOOST_TEST_REQUIRE(listed.exit_code == 0, listed.err);

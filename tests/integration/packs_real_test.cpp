@@ -5,7 +5,7 @@
 // machine cannot reach, so those tests use a model made here in the library's own format and prove
 // the integration only (their names say so).
 #include "dubhost/host/backend_call.hpp"
-#include "dubhost/host/child_process.hpp"
+#include <dubhost/support/process.hpp>
 #include "dubhost/host/plugin_registry.hpp"
 
 #include "diarization_error_rate.hpp"
@@ -15,7 +15,7 @@
 #include "support/temp_dir.hpp"
 
 #include <boost/test/unit_test.hpp>
-#include <dubhost/packs/python_interpreters.hpp>
+#include <dubhost/support/python_interpreters.hpp>
 #include <dubhost/plugin.hpp>
 #include <nlohmann/json.hpp>
 
@@ -40,13 +40,13 @@ struct RealPackFixture {
     fs::path workspace = dir / "workspace";
 
     // `dubhost --workspace W ARGS...`; a pip install from the index may take minutes.
-    ChildResult dubhost(std::vector<std::string> args, std::chrono::minutes timeout = std::chrono::minutes(20)) const {
+    ProcessResult dubhost(std::vector<std::string> args, std::chrono::minutes timeout = std::chrono::minutes(20)) const {
         args.insert(args.begin(), {DUBHOST_BINARY, "--workspace", workspace.string()});
-        return run_child(args, timeout);
+        return run_process(args, timeout);
     }
     json dubhost_json(std::vector<std::string> args) const {
         args.push_back("--json");
-        const ChildResult result = dubhost(args);
+        const ProcessResult result = dubhost(args);
         BOOST_TEST_REQUIRE(result.exit_code == 0, "dubhost " << args.front() << " failed: " << result.err << result.out);
         // Long commands print JSON progress lines first; the document is the last value.
         std::istringstream values(result.out);
@@ -68,12 +68,12 @@ struct RealPackFixture {
     fs::path tool_venv(const std::vector<std::string> &requirements) const {
         const fs::path venv = dir / "tools";
         // Debian's interpreter (3.11): inside every pack's range, whatever python3 comes first on PATH.
-        const auto made = run_child({"/usr/bin/python3", "-m", "venv", venv.string()}, std::chrono::minutes(2));
+        const auto made = run_process({"/usr/bin/python3", "-m", "venv", venv.string()}, std::chrono::minutes(2));
         BOOST_TEST_REQUIRE(made.exit_code == 0, made.err);
         std::vector<std::string> argv = {(venv / "bin/python").string(), "-m",          "pip", "install", "--isolated", "-q",
                                          "--only-binary=:all:",          "--index-url", pypi};
         argv.insert(argv.end(), requirements.begin(), requirements.end());
-        const auto installed = run_child(argv, std::chrono::minutes(20));
+        const auto installed = run_process(argv, std::chrono::minutes(20));
         BOOST_TEST_REQUIRE(installed.exit_code == 0, installed.err);
         return venv / "bin/python";
     }
@@ -109,7 +109,7 @@ BOOST_AUTO_TEST_CASE(installs_from_the_index_and_speaks_the_sample_script_throug
     const std::string item = import_sample();
     BOOST_TEST_REQUIRE(dubhost({"track", "import", item, sample_script, "--language", "en"}).exit_code == 0);
     // TTS preview before its pack is installed: refused before any work, with the command that fixes it.
-    const ChildResult early = dubhost({"run", "tts", item, "--backend", "pyttsx3"});
+    const ProcessResult early = dubhost({"run", "tts", item, "--backend", "pyttsx3"});
     BOOST_TEST(early.exit_code != 0);
     BOOST_TEST(early.err.find("dubhost pack install pyttsx3") != std::string::npos, early.err);
 
@@ -129,7 +129,7 @@ BOOST_AUTO_TEST_CASE(installs_from_the_index_and_speaks_the_sample_script_throug
     BOOST_TEST(again["already_installed"] == true);
     BOOST_TEST(fs::file_size(workspace / "packs" / "pyttsx3" / "install.log") == log_size);  // pip was not run
 
-    const ChildResult dub =
+    const ProcessResult dub =
         dubhost({"dub", sample_clip, "--subtitles", sample_script, "--language", "en", "-o", (dir / "hello.dub.mp4").string()});
     BOOST_TEST_REQUIRE(dub.exit_code == 0, dub.err);
     BOOST_TEST(last_job(item, "tts")["backend"] == "pyttsx3");
@@ -150,12 +150,12 @@ BOOST_AUTO_TEST_CASE(installs_from_the_index_and_speaks_the_sample_script_throug
     BOOST_TEST_REQUIRE(!speakers.empty());
     const std::string speaker = speakers[0]["label"];
     BOOST_TEST_REQUIRE(dubhost({"speakers", "set", item, speaker, "--voice", "gmw/en-US+f3"}).exit_code == 0);
-    const ChildResult respoken = dubhost({"run", "tts", item});
+    const ProcessResult respoken = dubhost({"run", "tts", item});
     BOOST_TEST_REQUIRE(respoken.exit_code == 0, respoken.err);
     std::ifstream in_again(preview / "manifest.json");
     BOOST_TEST(json::parse(in_again)["voice_map"][speaker] == "gmw/en-us+f3");
     BOOST_TEST_REQUIRE(dubhost({"speakers", "set", item, speaker, "--voice", "gmw/en-US+nobody"}).exit_code == 0);
-    const ChildResult refused = dubhost({"run", "tts", item});
+    const ProcessResult refused = dubhost({"run", "tts", item});
     BOOST_TEST(refused.exit_code != 0);
     BOOST_TEST(refused.err.find("pyttsx3 has no voice 'gmw/en-US+nobody'") != std::string::npos, refused.err);
 }
@@ -179,7 +179,7 @@ BOOST_AUTO_TEST_CASE(installs_on_debians_cpu_torch_and_tells_real_speakers_apart
 
     // The pyannote extra needs torch >= 2.8: the resolver refuses it against Debian's torch in seconds,
     // instead of pip downloading the index's multi-GB build over it; the working install stays.
-    const ChildResult extra = dubhost({"pack", "install", "diarization", "--extra", "pyannote"});
+    const ProcessResult extra = dubhost({"pack", "install", "diarization", "--extra", "pyannote"});
     BOOST_TEST(extra.exit_code != 0);
     BOOST_TEST(extra.err.find("depends on torch") != std::string::npos, extra.err);
     BOOST_TEST(extra.err.find("kept from the system: torch==") != std::string::npos, extra.err);
@@ -215,7 +215,7 @@ BOOST_AUTO_TEST_CASE(installs_on_debians_cpu_torch_and_tells_real_speakers_apart
 
     // `dubhost dub` prefers both packs once they are installed: diarization and TTS preview.
     BOOST_TEST_REQUIRE(dubhost({"pack", "install", "pyttsx3"}).exit_code == 0);
-    const ChildResult dub =
+    const ProcessResult dub =
         dubhost({"dub", sample_clip, "--subtitles", sample_script, "--language", "en", "-o", (dir / "hello.dub.mp4").string()});
     BOOST_TEST_REQUIRE(dub.exit_code == 0, dub.err);
     const std::string item = import_sample();  // the same file: the same item
@@ -230,7 +230,7 @@ BOOST_FIXTURE_TEST_SUITE(packs_real_whisper, RealPackFixture)
 
 BOOST_AUTO_TEST_CASE(integration_only_faster_whisper_runs_a_locally_made_tiny_model_end_to_end) {
     // Without the hub, the install stops at the model and says how to bring one; nothing is left behind.
-    const ChildResult no_model = dubhost({"pack", "install", "whisper"});
+    const ProcessResult no_model = dubhost({"pack", "install", "whisper"});
     BOOST_TEST(no_model.exit_code != 0);
     BOOST_TEST(no_model.err.find("--model-dir small=DIR") != std::string::npos, no_model.err);
     BOOST_TEST(!fs::exists(workspace / "packs" / "whisper" / "receipt.json"));
@@ -238,9 +238,9 @@ BOOST_AUTO_TEST_CASE(integration_only_faster_whisper_runs_a_locally_made_tiny_mo
 
     const fs::path python = tool_venv({"ctranslate2>=4,<5", "tokenizers", "numpy"});
     const fs::path model = dir / "tiny-random-whisper";
-    const auto made =
-        run_child({python.string(), std::string(DUBHOST_SOURCE_DIR) + "/tests/packs/real/make_whisper_model.py", model.string()},
-                  std::chrono::minutes(5));
+    const auto made = run_process(
+        {python.string(), std::string(DUBHOST_SOURCE_DIR) + "/tests/packs/real/make_whisper_model.py", model.string()},
+        std::chrono::minutes(5));
     BOOST_TEST_REQUIRE(made.exit_code == 0, made.err);
 
     const json receipt = dubhost_json({"pack", "install", "whisper", "--model-dir", "small=" + model.string()});
@@ -249,7 +249,7 @@ BOOST_AUTO_TEST_CASE(integration_only_faster_whisper_runs_a_locally_made_tiny_mo
 
     const std::string item = import_sample();
     BOOST_TEST_REQUIRE(dubhost({"run", "extract", item}).exit_code == 0);
-    const ChildResult asr = dubhost({"run", "asr", item, "--backend", "whisper"});
+    const ProcessResult asr = dubhost({"run", "asr", item, "--backend", "whisper"});
     BOOST_TEST_REQUIRE(asr.exit_code == 0, asr.err);
     const json job = last_job(item, "asr");
     BOOST_TEST(job["backend"] == "whisper");
@@ -266,18 +266,17 @@ BOOST_FIXTURE_TEST_SUITE(packs_real_spleeter, RealPackFixture)
 
 BOOST_AUTO_TEST_CASE(integration_only_spleeter_separates_with_a_locally_made_2stems_model) {
     const std::string item = import_sample();
-    const ChildResult mix_first = dubhost({"run", "mix", item});  // mix before separate
+    const ProcessResult mix_first = dubhost({"run", "mix", item});  // mix before separate
     BOOST_TEST(mix_first.exit_code != 0);
     BOOST_TEST(mix_first.err.find("dubhost run separate " + item) != std::string::npos, mix_first.err);
 
     // An interpreter outside spleeter's range (3.8-3.11): the error names one that fits, and how to use it.
-    std::optional<packs::PythonInterpreter> too_new;
-    for (const auto &interpreter : packs::discover_python_interpreters())
-        if (interpreter.runs && !packs::PythonRange{8, 11}.contains(interpreter.version) &&
-            interpreter.version.rfind("3.", 0) == 0)
+    std::optional<PythonInterpreter> too_new;
+    for (const auto &interpreter : discover_python_interpreters())
+        if (interpreter.runs && !PythonRange{8, 11}.contains(interpreter.version) && interpreter.version.rfind("3.", 0) == 0)
             too_new = interpreter;
     BOOST_TEST_REQUIRE(too_new.has_value(), "this test needs a Python 3.12 or newer on the machine (e.g. pyenv's)");
-    const ChildResult wrong_python = dubhost({"pack", "install", "spleeter", "--python", too_new->path.string()});
+    const ProcessResult wrong_python = dubhost({"pack", "install", "spleeter", "--python", too_new->path.string()});
     BOOST_TEST(wrong_python.exit_code != 0);
     BOOST_TEST(wrong_python.err.find("needs Python 3.8-3.11") != std::string::npos, wrong_python.err);
     BOOST_TEST(std::regex_search(wrong_python.err, std::regex("dubhost pack install spleeter --python /\\S+")), wrong_python.err);
@@ -287,16 +286,16 @@ BOOST_AUTO_TEST_CASE(integration_only_spleeter_separates_with_a_locally_made_2st
 
     const fs::path python = tool_venv({"spleeter==2.4.2", "jax<0.4.39", "jaxlib<0.4.39", "numpy<2"});
     const fs::path model = dir / "random-2stems";
-    const auto made =
-        run_child({python.string(), std::string(DUBHOST_SOURCE_DIR) + "/tests/packs/real/make_spleeter_model.py", model.string()},
-                  std::chrono::minutes(5));
+    const auto made = run_process(
+        {python.string(), std::string(DUBHOST_SOURCE_DIR) + "/tests/packs/real/make_spleeter_model.py", model.string()},
+        std::chrono::minutes(5));
     BOOST_TEST_REQUIRE(made.exit_code == 0, made.err);
     const json receipt = dubhost_json({"pack", "install", "spleeter", "--model-dir", "2stems=" + model.string()});
     BOOST_TEST(receipt["packages"]["spleeter"] == "2.4.2");
     BOOST_TEST(receipt["packages"]["tensorflow"] == "2.12.1");
 
     BOOST_TEST_REQUIRE(dubhost({"run", "extract", item}).exit_code == 0);
-    const ChildResult separated = dubhost({"run", "separate", item, "--backend", "spleeter"});
+    const ProcessResult separated = dubhost({"run", "separate", item, "--backend", "spleeter"});
     BOOST_TEST_REQUIRE(separated.exit_code == 0, separated.err);
     const json job = last_job(item, "separate");
     BOOST_TEST(job["backend"] == "spleeter");
@@ -312,9 +311,9 @@ BOOST_FIXTURE_TEST_SUITE(packs_real_failures, RealPackFixture)
 
 BOOST_AUTO_TEST_CASE(a_refusing_index_and_a_download_cut_off_halfway_leave_nothing_and_a_rerun_installs) {
     const fs::path wheels = dir / "wheels";
-    const auto fetched = run_child({"python3", "-m", "pip", "download", "--isolated", "-q", "--no-deps",
-                                    "--only-binary=:all:", "--index-url", pypi, "-d", wheels.string(), "pyttsx3==2.99"},
-                                   std::chrono::minutes(5));
+    const auto fetched = run_process({"python3", "-m", "pip", "download", "--isolated", "-q", "--no-deps",
+                                      "--only-binary=:all:", "--index-url", pypi, "-d", wheels.string(), "pyttsx3==2.99"},
+                                     std::chrono::minutes(5));
     BOOST_TEST_REQUIRE(fetched.exit_code == 0, fetched.err);
     test::SpawnedProcess index({"/usr/bin/python3", std::string(DUBHOST_SOURCE_DIR) + "/tests/packs/real/flaky_index.py",
                                 (wheels / "pyttsx3-2.99-py3-none-any.whl").string()},
@@ -330,7 +329,7 @@ BOOST_AUTO_TEST_CASE(a_refusing_index_and_a_download_cut_off_halfway_leave_nothi
         std::chrono::seconds(20)));
     const std::string base = "http://127.0.0.1:" + port;
 
-    const ChildResult refused = dubhost({"pack", "install", "pyttsx3", "--index-url", base + "/refuse/simple/"});
+    const ProcessResult refused = dubhost({"pack", "install", "pyttsx3", "--index-url", base + "/refuse/simple/"});
     BOOST_TEST(refused.exit_code != 0);
     // Every candidate with the resolver's reason.
     BOOST_TEST(refused.err.find("pyttsx3 2.99: Could not find a version that satisfies the requirement pyttsx3==2.99") !=
@@ -339,7 +338,7 @@ BOOST_AUTO_TEST_CASE(a_refusing_index_and_a_download_cut_off_halfway_leave_nothi
     BOOST_TEST(refused.err.find("pyttsx3 2.9x: ") != std::string::npos, refused.err);
     BOOST_TEST(test::pack_environments(workspace / "packs" / "pyttsx3") == 0u);
 
-    const ChildResult cut = dubhost({"pack", "install", "pyttsx3", "--index-url", base + "/cutoff/simple/"});
+    const ProcessResult cut = dubhost({"pack", "install", "pyttsx3", "--index-url", base + "/cutoff/simple/"});
     BOOST_TEST(cut.exit_code != 0);
     BOOST_TEST(!fs::exists(workspace / "packs" / "pyttsx3" / "receipt.json"));
     BOOST_TEST(!fs::exists(workspace / "packs" / "pyttsx3" / "current"));

@@ -1,7 +1,7 @@
 // `dubhost run` through the CLI on the real sample video: the stage chain with the in-tree FFmpeg
 // plugin and the SDK's example TTS backend (tones, a stand-in voice), prerequisites checked before
 // any work with the exact next command, and up-to-date skipping with selective staleness.
-#include "dubhost/host/child_process.hpp"
+#include <dubhost/support/process.hpp>
 
 #include "support/media_files.hpp"
 #include "support/spawned_process.hpp"
@@ -37,9 +37,9 @@ struct PipelineWorkspace {
     }
     ~PipelineWorkspace() { ::unsetenv("DUBHOST_PLUGIN_PATH"); }
 
-    dubhost::ChildResult dubhost(std::vector<std::string> args) {
+    dubhost::ProcessResult dubhost(std::vector<std::string> args) {
         args.insert(args.begin(), {DUBHOST_BINARY, "--workspace", (dir / "ws").string()});
-        return dubhost::run_child(args, std::chrono::seconds(120));
+        return dubhost::run_process(args, std::chrono::seconds(120));
     }
     json ok(const std::vector<std::string> &args) {
         const auto result = dubhost(args);
@@ -156,8 +156,8 @@ BOOST_AUTO_TEST_CASE(the_chain_runs_and_reruns_only_what_is_stale) {
     BOOST_TEST(stage({"mux", item, "--param", "dub_language=en"}));
     const fs::path output = dir / "ws" / "derived" / "items" / item / "dub_preview" / "mux_dub_preview_v1.mp4";
     BOOST_TEST_REQUIRE(fs::exists(output));
-    const auto probe =
-        dubhost::run_child({"ffprobe", "-v", "error", "-show_streams", "-of", "json", output.string()}, std::chrono::seconds(30));
+    const auto probe = dubhost::run_process({"ffprobe", "-v", "error", "-show_streams", "-of", "json", output.string()},
+                                            std::chrono::seconds(30));
     const auto streams = json::parse(probe.out)["streams"];
     BOOST_TEST_REQUIRE(streams.size() == 4u);
     BOOST_TEST(streams[1]["tags"]["language"] == "eng");
@@ -310,8 +310,8 @@ BOOST_AUTO_TEST_CASE(dub_runs_the_whole_graph_and_a_rerun_is_nearly_free) {
     BOOST_TEST(first.out.substr(first.out.rfind('\n', first.out.size() - 2) + 1) ==
                output.string() + "\n");                                  // the path comes last
     BOOST_TEST(first.out.find("separate native") != std::string::npos);  // the default chain separates natively
-    const auto probe =
-        dubhost::run_child({"ffprobe", "-v", "error", "-show_streams", "-of", "json", output.string()}, std::chrono::seconds(30));
+    const auto probe = dubhost::run_process({"ffprobe", "-v", "error", "-show_streams", "-of", "json", output.string()},
+                                            std::chrono::seconds(30));
     const auto streams = json::parse(probe.out)["streams"];
     BOOST_TEST_REQUIRE(streams.size() == 4u);
     BOOST_TEST(streams[0]["codec_type"] == "video");

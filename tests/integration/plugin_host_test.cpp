@@ -1,15 +1,21 @@
 // Loader, registry, backend calls and selection against real fixture plugins built by this tree.
 #include "dubhost/host/backend_call.hpp"
 #include "dubhost/host/backend_selection.hpp"
-#include "dubhost/host/error.hpp"
+#include <dubhost/support/error.hpp>
+#include "dubhost/host/pipeline.hpp"
 #include "dubhost/host/plugin_registry.hpp"
+#include "dubhost/host/stage_table.hpp"
+#include "dubhost/host/workspace.hpp"
 
 #include "support/temp_dir.hpp"
 
 #include <boost/test/unit_test.hpp>
 #include <nlohmann/json.hpp>
 
+#include <dubhost/support/process.hpp>
+
 #include <map>
+#include <sstream>
 
 namespace fs = std::filesystem;
 using namespace dubhost;
@@ -139,6 +145,27 @@ BOOST_AUTO_TEST_CASE(missing_search_folders_are_skipped) {
     BOOST_TEST(registry.rejected().empty());
 }
 
+BOOST_AUTO_TEST_CASE(init_and_shutdown_run_once_per_process) {
+    TempDir dir;
+    const fs::path lifecycle = dir / "lifecycle.log";
+    ProcessRequest request;
+    request.argv = {DUBHOST_BINARY, "--workspace", (dir / "ws").string(), "--plugin-path", (fixture_dir / "good").string(),
+                    "backends",     "--json"};
+    request.environment = {{"DUBHOST_FIXTURE_LIFECYCLE_LOG", lifecycle.string()}, {"XDG_CACHE_HOME", (dir / "cache").string()}};
+    request.timeout = std::chrono::seconds(60);
+    for (int run = 0; run < 2; ++run) {  // the first run scans the plugin in a child process too; the second uses the verdict
+        const ProcessResult result = run_process(request);
+        BOOST_TEST_REQUIRE(result.exit_code == 0, result.err);
+    }
+    std::map<std::string, std::vector<std::string>> events;  // pid -> events in order
+    std::istringstream lines(dubhost::test::read_file(lifecycle));
+    for (std::string event, pid; lines >> event >> pid;) events[pid].push_back(event);
+    BOOST_TEST(events.size() >= 2u);  // the scanner child and two dubhost processes
+    for (const auto &[pid, seen] : events)
+        BOOST_TEST(seen == (std::vector<std::string>{"init", "shutdown"}),
+                   "process " << pid << " saw " << seen.size() << " events");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(registry)
@@ -177,6 +204,35 @@ BOOST_AUTO_TEST_CASE(selection_prefers_override_then_profile_then_best_installed
     BOOST_CHECK_THROW(tts_choice({}, {{"tts", "nope"}}), Failure);
 }
 
+BOOST_AUTO_TEST_CASE(a_backend_whose_declarations_do_not_fit_its_stage_is_not_used) {
+    const auto registry = discover(fixture_dir);
+    BOOST_TEST(registry.find("tts", "fixture-deaf") == nullptr);
+    BOOST_TEST(registry.find("tts", "fixture-echo") != nullptr);  // the same plugin's other backends are used
+    BOOST_TEST_REQUIRE(registry.rejected_backends().size() == 1u);
+    const RejectedBackend &rejected = registry.rejected_backends().front();
+    BOOST_TEST(rejected.info->id == "fixture-deaf");
+    BOOST_TEST(rejected.reason.find("consumes 'speech_16k', which the tts stage does not hand over") != std::string::npos,
+               rejected.reason);
+}
+
+BOOST_AUTO_TEST_CASE(stage_declarations_are_checked_both_ways) {
+    BackendInfo info;
+    info.capability = "separate";
+    info.consumes_json = R"(["mix_48k"])";
+    info.produces_json = R"(["vocals", "background"])";
+    BOOST_TEST(!stage_mismatch(info).has_value());
+    info.produces_json = R"(["vocals"])";  // the mix stage reads the background
+    const auto missing_output = stage_mismatch(info);
+    BOOST_TEST_REQUIRE(missing_output.has_value());
+    BOOST_TEST(missing_output->find("does not produce 'background'") != std::string::npos, *missing_output);
+    info.capability = "probe";  // not a stage: nothing to check against
+    BOOST_TEST(!stage_mismatch(info).has_value());
+    info.capability = "mux";
+    info.consumes_json = R"(["video", "dub_audio", "subtitles"])";
+    info.produces_json = R"(["video"])";
+    BOOST_TEST(!stage_mismatch(info).has_value());
+}
+
 BOOST_AUTO_TEST_CASE(a_malformed_profile_is_a_user_error) {
     TempDir dir;
     dubhost::test::write_file(dir / "profile.json", "[1, 2]");
@@ -197,7 +253,7 @@ BOOST_AUTO_TEST_CASE(run_writes_its_output_and_reports_progress) {
     TempDir dir;
     HostServices job_services({{"workspace", dir.path().string()}}, "test.good");
     std::vector<double> progress;
-    job_services.set_progress_sink([&](double fraction, const std::string &) { progress.push_back(fraction); });
+    const CallScope scope(job_services, {{}, [&](double fraction, const std::string &) { progress.push_back(fraction); }, {}});
     const nlohmann::json job = {{"outputs", {{"echo_text", (dir / "out.txt").string()}}},
                                 {"params", {{"suffix", "!"}}},
                                 {"segments", {{{"text", "one"}}, {{"text", "two: [a], 'b'; c\\d"}}}}};
@@ -225,6 +281,60 @@ BOOST_AUTO_TEST_CASE(cancel_bad_requests_and_missing_runtimes_come_back_as_error
     const auto missing = call_backend(*registry.find("tts", "fixture-missing")->entry_points, BackendEntry::run, services(), job);
     BOOST_TEST(missing.status == DUBHOST_STATUS_NOT_INSTALLED);
     BOOST_TEST(missing.error_hint() == "run `dubhost pack install fixture`");
+}
+
+BOOST_AUTO_TEST_CASE(a_call_scope_takes_its_sinks_and_cancel_away_even_when_the_call_throws) {
+    HostServices scoped({}, "test.scope");
+    std::vector<std::string> lines;
+    try {
+        const CallScope outer(scoped, {{}, [](double, const std::string &) {}, {}});
+        try {
+            const CallScope inner(scoped, {[&lines](int32_t, const std::string &line) { lines.push_back(line); }, {}, "job"});
+            scoped.table()->log(scoped.table(), DUBHOST_LOG_INFO, "during the call");
+            BOOST_TEST(scoped.log_source() == "job");
+            scoped.request_cancel();
+            throw std::runtime_error("the disk filled up mid-call");
+        } catch (const std::runtime_error &) {
+        }
+        BOOST_TEST(!scoped.has_log_sink());      // the inner scope's sink is gone...
+        BOOST_TEST(scoped.has_progress_sink());  // ...the outer one's is still lent
+        BOOST_TEST(scoped.cancel_requested());   // the outer call is still being cancelled
+        BOOST_TEST(scoped.log_source() == "test.scope");
+    } catch (...) {
+        BOOST_FAIL("nothing else throws");
+    }
+    scoped.table()->log(scoped.table(), DUBHOST_LOG_INFO, "after the call");
+    BOOST_TEST(lines == std::vector<std::string>{"during the call"}, boost::test_tools::per_element());
+    BOOST_TEST(!scoped.has_progress_sink());
+    BOOST_TEST(!scoped.cancel_requested());  // the next call starts uncancelled
+}
+
+BOOST_AUTO_TEST_CASE(the_job_log_sink_is_gone_after_a_job_that_threw_mid_call) {
+    TempDir dir;
+    const auto registry = discover(fixture_dir);
+    Workspace workspace = Workspace::open(dir / "ws");
+    const Item item = workspace.import_media("/usr/share/sounds/alsa/Front_Center.wav", Workspace::ImportMode::copy).item;
+    SubtitleTrack track;
+    track.item_id = item.id;
+    track.kind = "script";
+    track.segments = {{0, 0, 800, "One.", ""}};
+    workspace.add_track(track);
+    // The folder the tts stage writes into is a file: creating it throws once the job's log sink is in place.
+    fs::create_directories(workspace.derived_item_dir(item.id));
+    dubhost::test::write_file(workspace.derived_item_dir(item.id) / "tts_preview", "in the way");
+    HostServices job_services({{"workspace", (dir / "ws").string()}}, "test");
+    Pipeline pipeline(workspace, registry, job_services, MachineProfile{});
+    StageRequest request;
+    request.stage = "tts";
+    request.item = item.id;
+    request.backend = "fixture-echo";
+    BOOST_CHECK_THROW(pipeline.run(request), std::filesystem::filesystem_error);
+    BOOST_TEST(!job_services.has_log_sink());
+    BOOST_TEST(job_services.log_source() == "test");
+    const auto jobs = workspace.jobs(item.id);
+    BOOST_TEST_REQUIRE(!jobs.empty());
+    BOOST_TEST(jobs.back().status == "failed");
+    BOOST_TEST(jobs.back().error_json.find("host-error") != std::string::npos, jobs.back().error_json);
 }
 
 BOOST_AUTO_TEST_CASE(malformed_answers_become_errors_naming_the_backend) {

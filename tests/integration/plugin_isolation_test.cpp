@@ -1,7 +1,7 @@
 // Crash-isolated plugin scanning: libraries that segfault while loading, abort or exit in init, or
 // never return are judged in a child process (the dubhost binary in scanner mode), recorded with
 // the signal or exit code, cached by path, size and mtime, and not tried again until they change.
-#include "dubhost/host/child_process.hpp"
+#include <dubhost/support/process.hpp>
 #include "dubhost/host/plugin_registry.hpp"
 
 #include "support/media_files.hpp"
@@ -110,7 +110,7 @@ BOOST_AUTO_TEST_CASE(the_cli_lists_crashes_disables_plugins_and_checks_one_file)
     auto dubhost = [&](std::vector<std::string> args) {
         args.insert(args.begin(),
                     {DUBHOST_BINARY, "--workspace", (dir / "ws").string(), "--plugin-path", crash_fixtures.string()});
-        return run_child(args, std::chrono::seconds(60));
+        return run_process(args, std::chrono::seconds(60));
     };
     const auto listed = dubhost({"plugins", "--json"});
     BOOST_TEST_REQUIRE(listed.exit_code == 0, listed.err);
@@ -150,7 +150,7 @@ BOOST_AUTO_TEST_CASE(a_backend_that_crashes_throws_or_escapes_in_run_fails_its_j
     auto dubhost = [&](std::vector<std::string> args) {
         args.insert(args.begin(),
                     {DUBHOST_BINARY, "--workspace", (dir / "ws").string(), "--plugin-path", DUBHOST_CRASH_RUN_FIXTURE_DIR});
-        return run_child(args, std::chrono::seconds(120));
+        return run_process(args, std::chrono::seconds(120));
     };
     test::write_wav_tone(dir / "tone.wav", 16000, 1.0, 300);
     const auto imported = dubhost({"import", (dir / "tone.wav").string(), "--json"});

@@ -2,7 +2,7 @@
 // (fixed seed) while importing, mixing, muxing and installing a pack. After every kill the
 // workspace must open, no recorded artifact may differ from its recorded hash, no output under its
 // final name may be half-written, no job may stay "running", and re-running must complete.
-#include "dubhost/host/child_process.hpp"
+#include <dubhost/support/process.hpp>
 #include "dubhost/host/sha256.hpp"
 
 #include "support/spawned_process.hpp"
@@ -40,8 +40,8 @@ struct SoakFixture {
         args.insert(args.begin(), {DUBHOST_BINARY, "--workspace", workspace.string(), "--plugin-path", DUBHOST_PACK_PLUGIN_DIR});
         return args;
     }
-    dubhost::ChildResult run(const std::vector<std::string> &args) const {
-        return dubhost::run_child(dubhost(args), std::chrono::seconds(300));
+    dubhost::ProcessResult run(const std::vector<std::string> &args) const {
+        return dubhost::run_process(dubhost(args), std::chrono::seconds(300));
     }
 };
 
@@ -56,8 +56,8 @@ bool complete_wav(const fs::path &path) {
 }
 
 bool playable(const fs::path &path) {
-    const auto probe = dubhost::run_child({"ffprobe", "-v", "error", "-i", path.string(), "-show_entries", "format=duration"},
-                                          std::chrono::seconds(30));
+    const auto probe = dubhost::run_process({"ffprobe", "-v", "error", "-i", path.string(), "-show_entries", "format=duration"},
+                                            std::chrono::seconds(30));
     return probe.exit_code == 0 && probe.err.empty();
 }
 
@@ -102,11 +102,11 @@ BOOST_AUTO_TEST_CASE(kill_9_at_random_points_loses_nothing) {
     std::mt19937 random(20261124);
     // Material: a 30 MB WAV to import (its copy and hash take long enough to be hit), the real
     // video dubbed once so mix and mux have their inputs, and the fixture pack's wheels.
-    const auto made = dubhost::run_child(
+    const auto made = dubhost::run_process(
         {"ffmpeg", "-v", "error", "-f", "lavfi", "-i", "anoisesrc=d=160:r=48000", "-ac", "2", (dir / "long.wav").string()},
         std::chrono::seconds(60));
     BOOST_TEST_REQUIRE(made.exit_code == 0, made.err);
-    const auto wheels = dubhost::run_child(
+    const auto wheels = dubhost::run_process(
         {"python3", std::string(DUBHOST_SOURCE_DIR) + "/tests/packs/make_fixture_wheels.py", (dir / "wheels").string()},
         std::chrono::seconds(60));
     BOOST_TEST_REQUIRE(wheels.exit_code == 0, wheels.err);

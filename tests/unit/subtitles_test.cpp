@@ -1,4 +1,4 @@
-#include "dubhost/host/error.hpp"
+#include <dubhost/support/error.hpp>
 #include "dubhost/host/subtitle_formats.hpp"
 
 #include "support/temp_dir.hpp"

@@ -60,6 +60,10 @@ json PackBackend::status(const sdk::Host &host, const json &) {
 }
 
 json PackBackend::install(const sdk::Host &host, const json &request) {
+    if (request.value("remove", false)) {
+        const bool existed = remove_pack(pack(), packs_dir(host));
+        return {{"removed", existed}, {"folder", PackLayout(packs_dir(host), pack().id).root.string()}};
+    }
     InstallOptions options;
     options.packs_dir = packs_dir(host);
     if (request.contains("python") && request["python"].is_string()) options.python = request["python"].get<std::string>();

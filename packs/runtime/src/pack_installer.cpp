@@ -1,8 +1,9 @@
 #include "dubhost/packs/pack_installer.hpp"
 
-#include "dubhost/packs/process.hpp"
-
 #include <dubhost/plugin.hpp>
+#include <dubhost/support/clock.hpp>
+#include <dubhost/support/disk_usage.hpp>
+#include <dubhost/support/process.hpp>
 #include <unistd.h>
 
 #include <algorithm>
@@ -92,13 +93,6 @@ except Exception as error:
     sys.exit('%s: %s' % (type(error).__name__, error))
 )PY";
 
-std::string now_text() {
-    const std::time_t now = std::time(nullptr);
-    char text[32];
-    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
-    return text;
-}
-
 std::string joined(const std::vector<std::string> &items, const char *separator = " ") {
     std::string out;
     for (const auto &item : items) out += (out.empty() ? "" : separator) + item;
@@ -116,15 +110,6 @@ std::optional<json> read_json(const fs::path &path) {
     auto document = json::parse(in, nullptr, false);
     if (document.is_discarded() || !document.is_object()) return std::nullopt;
     return document;
-}
-
-std::uintmax_t disk_bytes(const fs::path &dir) {
-    std::uintmax_t total = 0;
-    std::error_code error;
-    for (fs::recursive_directory_iterator it(dir, fs::directory_options::skip_permission_denied, error), end; !error && it != end;
-         it.increment(error))
-        if (it->is_regular_file(error) && !it->is_symlink(error)) total += it->file_size(error);
-    return total;
 }
 
 // Requirement specs as a user pastes them into a shell: `>` and `<` must not become redirections.
@@ -740,7 +725,7 @@ json Installer::run() {
     }
     check_system_requirements();
     const auto started = std::chrono::steady_clock::now();
-    append_log(layout_.log, "=== install of pack " + pack_.id + " (manifest " + pack_.version + "), " + now_text());
+    append_log(layout_.log, "=== install of pack " + pack_.id + " (manifest " + pack_.version + "), " + utc_timestamp());
     choose_sources();  // a missing source is known without probing any interpreter
     choose_python();
     throw_if_cancelled();
@@ -771,10 +756,10 @@ json Installer::run() {
                     {"models", models},
                     {"source", source_},
                     {"environment", environment_.filename().string()},
-                    {"installed_at", now_text()},
+                    {"installed_at", utc_timestamp()},
                     {"seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()},
                     {"download_mb", pack_.candidates[candidate["index"].get<std::size_t>()].download_mb},
-                    {"disk_bytes", disk_bytes(environment_)}};
+                    {"disk_bytes", disk_usage(environment_)}};
     receipt = switch_in(std::move(receipt));
     guard_->commit();
     append_log(layout_.log, "=== installed");

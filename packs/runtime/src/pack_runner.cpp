@@ -1,6 +1,7 @@
 #include "dubhost/packs/pack_runner.hpp"
 
-#include "dubhost/packs/process.hpp"
+#include <dubhost/support/channel.hpp>
+#include <dubhost/support/process.hpp>
 
 #include <algorithm>
 #include <cstdlib>
@@ -27,10 +28,6 @@ dubhost_status status_for_kind(const std::string &kind) {
     return DUBHOST_STATUS_ERROR;
 }
 
-std::string shortened(const std::string &text, std::size_t limit = 160) {
-    return text.size() <= limit ? text : text.substr(0, limit) + "...";
-}
-
 // What the runner said, gathered from its protocol lines.
 class Conversation {
 public:
@@ -38,13 +35,9 @@ public:
 
     void receive(const std::string &line) {
         if (broken_ || line.find_first_not_of(" \t\r") == std::string::npos) return;
-        const json message = json::parse(line, nullptr, false);
-        if (message.is_discarded() || !message.is_object() || !message.contains("type") || !message["type"].is_string() ||
-            !message.contains("protocol") || !message["protocol"].is_number_integer())
-            return fail("wrote something that is not a protocol message: `" + shortened(line) + "`");
-        if (message["protocol"].get<int>() != runner_protocol_version)
-            return fail("speaks runner protocol " + std::to_string(message["protocol"].get<int>()) + ", this plugin speaks " +
-                        std::to_string(runner_protocol_version));
+        const ChannelRead read = read_channel_line(line, runner_protocol_version);
+        if (!read.message) return fail(read.problem);
+        const json &message = *read.message;
         const std::string type = message["type"];
         if (type == "progress") {
             if (events_.progress && message.contains("fraction") && message["fraction"].is_number())

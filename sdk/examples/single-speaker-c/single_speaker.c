@@ -238,7 +238,7 @@ static const dubhost_backend single_speaker_backend = {
     .priority = -100, /* never chosen unless asked for: --backend diarize=single-speaker */
     .parameters_json = SINGLE_SPEAKER_PARAMETERS,
     .consumes_json = "[\"subtitle_track\"]",
-    .produces_json = "[\"diarization\"]",
+    .produces_json = "[\"diarization\", \"subtitle_track\"]",
     .status = single_speaker_status,
     .install = NULL, /* nothing to install */
     .run = single_speaker_run,

@@ -182,6 +182,12 @@ inline std::vector<std::int16_t> read_wav_pcm16(const std::filesystem::path &pat
     }
 }
 
+// The answer of a failed call, the same from every entry point: what failed (`code`, for programs),
+// why (`message`) and what to do next (`hint`, the exact command where there is one).
+inline json error_document(const std::string &code, const std::string &message, const std::string &hint = {}) {
+    return json{{"code", code}, {"message", message}, {"hint", hint}};
+}
+
 namespace detail {
 
 inline void release_response(dubhost_response *response) {
@@ -197,10 +203,6 @@ inline int32_t respond(dubhost_response *response, int32_t status, const json &d
     response->plugin_data = text;
     response->release = &release_response;
     return status;
-}
-
-inline json error_document(const std::string &code, const std::string &message, const std::string &hint) {
-    return json{{"code", code}, {"message", message}, {"hint", hint}};
 }
 
 // Runs a C++ call and turns every outcome into a status and a response document.
@@ -296,6 +298,13 @@ public:
         return std::move(*this);
     }
 
+    // Called once at host exit, after every backend call has returned (release what init took).
+    // An exception it throws is swallowed here: nothing crosses the ABI.
+    PluginDefinition &&on_shutdown(std::function<void()> shutdown) && {
+        shutdown_ = std::move(shutdown);
+        return std::move(*this);
+    }
+
     // Finishes the C structs. Called once, by the DUBHOST_PLUGIN entry point.
     const dubhost_plugin_descriptor *descriptor() {
         for (const json &declared : manifest_.at("backends")) {
@@ -327,7 +336,7 @@ public:
         descriptor_.backends = pointers_.data();
         descriptor_.required_host_extensions = nullptr;
         descriptor_.init = init_ ? &PluginDefinition::run_init : nullptr;
-        descriptor_.shutdown = nullptr;
+        descriptor_.shutdown = shutdown_ ? &PluginDefinition::run_shutdown : nullptr;
         active() = this;
         return &descriptor_;
     }
@@ -383,12 +392,20 @@ private:
         });
     }
 
+    static void run_shutdown() noexcept {
+        try {
+            active()->shutdown_();
+        } catch (...) {
+        }
+    }
+
     std::string manifest_text_;
     json manifest_;
     std::string id_, name_, version_, runtime_;
     std::vector<std::unique_ptr<detail::BackendSlot>> slots_;
     std::vector<const dubhost_backend *> pointers_;
     InitFunction init_;
+    std::function<void()> shutdown_;
     dubhost_plugin_descriptor descriptor_{};
 };
 

@@ -15,6 +15,7 @@ struct DoctorInputs {
     std::filesystem::path workspace;  // need not exist: doctor never creates it
     const PluginRegistry *registry = nullptr;
     const std::vector<BackendChoice> *choices = nullptr;
+    HostServices *services = nullptr;  // packs are asked of their plugins
 };
 
 // Sections: version, workspace (paths, disk used), plugins, backends, packs, python, checks.

@@ -4,8 +4,9 @@
 // dubhost process and every later stage with it.
 //
 // The worker reads {library, manifest, origin, capability, backend, paths, log_source, request}
-// on stdin and writes JSON lines on file descriptor 3: {"type": "log", level, message},
-// {"type": "progress", fraction, message}, then {"type": "result", status, document}. Its stdout
+// on stdin and writes channel lines (support/channel.hpp) of protocol worker_channel_protocol:
+// {"type": "log", level, message}, {"type": "progress", fraction, message}, then
+// {"type": "result", status, document}. Its stdout
 // and stderr go to the job's log. Cancelling sends it SIGTERM, which it turns into the SDK's
 // cancel flag; a backend that ignores that is killed 3 s later.
 #pragma once
@@ -18,6 +19,7 @@
 namespace dubhost {
 
 inline constexpr const char *worker_mode_argument = "__run-job";
+inline constexpr int worker_channel_protocol = 1;
 
 // `run` of `backend` in a child `worker`; progress, logs and cancellation go through `services`.
 // Never throws for what the backend does: a crash is an error outcome ("backend-crashed").

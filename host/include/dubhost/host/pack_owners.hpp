@@ -27,5 +27,10 @@ nlohmann::json pack_state(HostServices &services, const std::string &id, const P
 // Installs the pack through its owner's `install` entry and returns the receipt; a failure throws a
 // Failure (user error when the request or the machine is at fault, backend error otherwise).
 nlohmann::json install_pack(HostServices &services, const PackOwner &owner, const nlohmann::json &request);
+// Asks the owner to delete the pack (install entry with {"remove": true}): {removed, folder}.
+nlohmann::json remove_pack(HostServices &services, const PackOwner &owner);
+// A pack no plugin speaks for: deletes <packs_dir>/<id>/, the folder the host lent it; false when
+// there was none.
+bool remove_orphaned_pack(const std::filesystem::path &packs_dir, const std::string &id);
 
 }  // namespace dubhost

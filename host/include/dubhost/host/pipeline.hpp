@@ -20,16 +20,14 @@
 namespace dubhost {
 
 struct StagePlan;  // what a stage reads and writes for one item (src/stage_plan.hpp)
-
-// The pipeline's stages in order; each is served by the capability of the same name.
-const std::vector<std::string> &pipeline_stages();
+struct StageSpec;  // one entry of the stage table (stage_table.hpp)
 
 struct StageRequest {
     std::string stage;
     std::string item;                                  // id or unique prefix
     std::optional<std::string> backend;                // --backend
     nlohmann::json params = nlohmann::json::object();  // --param key=value, typed
-    std::optional<std::int64_t> track;                 // --track (asr/diarize/tts/mux)
+    std::optional<std::int64_t> track;                 // --track: for stages that read a track
     bool force = false;                                // run even when up to date
 };
 
@@ -58,7 +56,7 @@ public:
     void on_job_started(std::function<void(const JobRecord &)> callback) { on_job_started_ = std::move(callback); }
 
 private:
-    StageOutcome execute(JobRecord &job, const Item &item, const StageRequest &request, const BackendCandidate &backend,
+    StageOutcome execute(JobRecord &job, const Item &item, const StageSpec &stage, const BackendCandidate &backend,
                          const StagePlan &plan, const nlohmann::json &params, std::vector<ArtifactRecord> &artifacts);
 
     std::function<void(const JobRecord &)> on_job_started_;

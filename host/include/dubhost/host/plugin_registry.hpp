@@ -14,13 +14,17 @@
 
 namespace dubhost {
 
-// The capabilities of the dub pipeline, in pipeline order.
-const std::vector<std::string> &pipeline_capabilities();
-
 struct RegisteredBackend {
     const LoadedPlugin *plugin = nullptr;
     const BackendInfo *info = nullptr;
     const dubhost_backend *entry_points = nullptr;
+};
+
+// A backend of a loaded plugin that the host will not use: its declarations do not fit its stage.
+struct RejectedBackend {
+    const LoadedPlugin *plugin = nullptr;
+    const BackendInfo *info = nullptr;
+    std::string reason;
 };
 
 struct DiscoveryOptions {
@@ -41,16 +45,18 @@ public:
 
     const std::vector<std::unique_ptr<LoadedPlugin>> &plugins() const { return plugins_; }
     const std::vector<ScanReport> &rejected() const { return rejected_; }
+    const std::vector<RejectedBackend> &rejected_backends() const { return rejected_backends_; }
 
     // Backends of one capability, best first: priority (high first), then plugin id, then backend id.
     std::vector<RegisteredBackend> backends(const std::string &capability) const;
     const RegisteredBackend *find(const std::string &capability, const std::string &backend_id) const;
-    // Every capability some backend declares, pipeline ones first.
+    // Every capability some backend declares, the stages first (in pipeline order).
     std::vector<std::string> capabilities() const;
 
 private:
     std::vector<std::unique_ptr<LoadedPlugin>> plugins_;
     std::vector<ScanReport> rejected_;
+    std::vector<RejectedBackend> rejected_backends_;
     std::vector<RegisteredBackend> ranked_;
 };
 

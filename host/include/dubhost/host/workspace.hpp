@@ -125,7 +125,4 @@ private:
     std::unique_ptr<State> state_;
 };
 
-// Bytes used by everything under `path` (links are not followed); 0 when it does not exist.
-std::uint64_t disk_usage(const std::filesystem::path &path);
-
 }  // namespace dubhost

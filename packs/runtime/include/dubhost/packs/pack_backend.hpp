@@ -20,7 +20,8 @@ class PackBackend : public sdk::Backend {
 public:
     // status: {installed, version, missing, notes, pack: pack_status(...)}
     sdk::json status(const sdk::Host &host, const sdk::json &request) override;
-    // install request: {python, wheelhouse, index_url, offline, force}; answers with the receipt.
+    // install request: {python, wheelhouse, index_url, offline, force, ...}; answers with the receipt.
+    // {"remove": true} deletes the pack's folder instead: {removed: bool, folder}.
     sdk::json install(const sdk::Host &host, const sdk::json &request) override;
 
 protected:

@@ -1,8 +1,7 @@
 // pack.json: what a Python pack needs and how to install it (docs/reference/packs.md).
 #pragma once
 
-#include "dubhost/packs/python_interpreters.hpp"
-
+#include <dubhost/support/python_interpreters.hpp>
 #include <nlohmann/json.hpp>
 
 #include <filesystem>

@@ -1,4 +1,6 @@
-#include "dubhost/packs/process.hpp"
+// Child processes by argv (process.hpp): posix_spawn into a process group of its own, one poll loop
+// over stdout, stderr, the protocol channel and stdin, and SIGTERM then SIGKILL on timeout or cancel.
+#include <dubhost/support/process.hpp>
 
 #include <fcntl.h>
 #include <poll.h>
@@ -18,7 +20,7 @@
 
 extern char **environ;
 
-namespace dubhost::packs {
+namespace dubhost {
 namespace {
 
 constexpr std::size_t kept_stderr_bytes = 64 * 1024;
@@ -263,4 +265,11 @@ ProcessResult run_process(const ProcessRequest &request) {
     return result;
 }
 
-}  // namespace dubhost::packs
+ProcessResult run_process(const std::vector<std::string> &argv, std::chrono::milliseconds timeout) {
+    ProcessRequest request;
+    request.argv = argv;
+    request.timeout = timeout;
+    return run_process(request);
+}
+
+}  // namespace dubhost

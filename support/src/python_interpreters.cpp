@@ -1,13 +1,15 @@
-#include "dubhost/packs/python_interpreters.hpp"
+// Interpreter discovery (python_interpreters.hpp): each candidate is run once to learn its version
+// and whether it can make a venv.
+#include <dubhost/support/python_interpreters.hpp>
 
-#include "dubhost/packs/process.hpp"
+#include <dubhost/support/process.hpp>
 
 #include <algorithm>
 #include <cstdlib>
 #include <set>
 #include <sstream>
 
-namespace dubhost::packs {
+namespace dubhost {
 namespace fs = std::filesystem;
 namespace {
 
@@ -148,4 +150,4 @@ InterpreterChoice choose_interpreter(const PythonRange &range, const std::option
     return choice;
 }
 
-}  // namespace dubhost::packs
+}  // namespace dubhost

@@ -1,6 +1,8 @@
-#include "dubhost/host/atomic_file.hpp"
+// Atomic writes (atomic_file.hpp): a temporary file beside the target, fsync'd, renamed over it;
+// a full disk becomes a user error with the command that shows free space.
+#include <dubhost/support/atomic_file.hpp>
 
-#include "dubhost/host/error.hpp"
+#include <dubhost/support/error.hpp>
 
 #include <fcntl.h>
 #include <unistd.h>

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-namespace dubhost::packs {
+namespace dubhost {
 
 struct PythonInterpreter {
     std::filesystem::path path;      // as found (PATH entry or well-known location)
@@ -53,4 +53,4 @@ void to_json(nlohmann::json &out, const InterpreterChoice &choice);
 // candidate: when it does not fit, the choice is empty (the user asked for that one).
 InterpreterChoice choose_interpreter(const PythonRange &range, const std::optional<std::filesystem::path> &explicit_python);
 
-}  // namespace dubhost::packs
+}  // namespace dubhost

@@ -1,4 +1,5 @@
-#include "dubhost/host/error.hpp"
+// The user-facing error type (error.hpp) and its exit codes.
+#include <dubhost/support/error.hpp>
 
 namespace dubhost {
 

@@ -1,6 +1,7 @@
 // Running a program by argv (never through a shell): extra environment, a timeout, cancellation
 // (SIGTERM to its whole process group, then SIGKILL), output appended to a log file, and the tail of
-// its stderr kept for error messages. Used by the pack installer and the host's own probes.
+// its stderr kept for error messages. Used by the pack installer and runner, the host's job workers
+// and plugin scanner (each with the protocol channel on fd 3), and short probes.
 #pragma once
 
 #include <chrono>
@@ -10,7 +11,7 @@
 #include <string>
 #include <vector>
 
-namespace dubhost::packs {
+namespace dubhost {
 
 struct ProcessRequest {
     std::vector<std::string> argv;                   // argv[0] is looked up on PATH when it has no '/'
@@ -44,5 +45,7 @@ struct ProcessResult {
 
 // Never throws for a failing child; throws std::invalid_argument for an empty argv.
 ProcessResult run_process(const ProcessRequest &request);
+// A short probe: argv with stdin closed and all of stdout kept, ended after `timeout`.
+ProcessResult run_process(const std::vector<std::string> &argv, std::chrono::milliseconds timeout);
 
-}  // namespace dubhost::packs
+}  // namespace dubhost

@@ -1,5 +1,5 @@
 // Errors the host reports to users: what failed, why, and the exact command that fixes it.
-// Used by every host component and mapped to the CLI's documented exit codes.
+// Used by every host component (and the support library's files) and mapped to the CLI's exit codes.
 #pragma once
 
 #include <stdexcept>

@@ -1,0 +1,68 @@
+// The packet sources a mux interleaves (packet_interleave.hpp): streams copied from the input
+// untouched, an audio file encoded to AAC, and a subtitle track's cues. Each adds its own output
+// stream when it is made, before the container's header is written.
+#pragma once
+
+#include "audio_reader.hpp"
+#include "packet_interleave.hpp"
+
+#include <deque>
+#include <map>
+#include <optional>
+#include <string>
+
+namespace dubhost::ffmpeg {
+
+// Packets of chosen input streams, copied in file order into streams made by copy().
+class CopiedStreams : public PacketSource {
+public:
+    CopiedStreams(AVFormatContext &input, std::string path) : input_(input), path_(std::move(path)) {}
+    // A new output stream with input stream `index`'s parameters, fed by next().
+    AVStream &copy(AVFormatContext &output, int index, const std::string &what);
+    std::optional<TimedPacket> next() override;
+
+private:
+    AVFormatContext &input_;
+    std::string path_;
+    std::map<int, AVStream *> targets_;  // input stream index -> output stream
+};
+
+// An audio file (or one audio stream of it) decoded, resampled to 48 kHz stereo and encoded to AAC;
+// with `total_frames` set, padded with silence or cut so the track lasts exactly that long.
+class AacTrack : public PacketSource {
+public:
+    AacTrack(AVFormatContext &output, const std::string &source, int audio_stream, std::optional<std::int64_t> total_frames,
+             std::int64_t bitrate, const std::string &what);
+    AVStream &stream() { return *stream_; }
+    std::optional<TimedPacket> next() override;
+
+private:
+    void feed();
+
+    AudioReader reader_;
+    std::optional<std::int64_t> total_frames_;
+    CodecContext codec_;
+    AVStream *stream_ = nullptr;
+    std::int64_t produced_ = 0;
+    bool source_done_ = false;
+    bool flushed_ = false;
+};
+
+// A text subtitle track, one packet per cue (mov_text in MP4, SubRip in Matroska). `track` is
+// {language, title?, segments: [{start, end, text}]}, times in milliseconds.
+class SubtitleCues : public PacketSource {
+public:
+    SubtitleCues(AVFormatContext &output, const sdk::json &track, bool mp4);
+    std::optional<TimedPacket> next() override;
+
+private:
+    bool mov_text_;
+    CodecContext codec_;
+    AVStream *stream_ = nullptr;
+    std::deque<sdk::json> cues_;
+};
+
+// The stream's title, handler name (where MP4 keeps a track's name) and ISO 639-2 language.
+void set_track_metadata(AVStream &stream, const std::string &title, const std::string &language);
+
+}  // namespace dubhost::ffmpeg
