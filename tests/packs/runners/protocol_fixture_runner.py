@@ -1,4 +1,5 @@
 """A runner that misbehaves on request, for the runner protocol tests (params.mode says how)."""
+import importlib
 import os
 import sys
 import time
@@ -42,7 +43,7 @@ def handle(job, channel):
     if mode == "refuse":
         raise dubhost_runner.bad_request("bad-parameter", "voice 'nobody' does not exist", "pass --param voice=en")
     if mode == "import":
-        import dubhost_library_that_is_not_installed  # noqa: F401
+        importlib.import_module("dubhost_library_that_is_not_installed")
     if mode == "exception":
         raise ZeroDivisionError("division by zero in the library")
     if mode == "silent-exit":
