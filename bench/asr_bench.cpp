@@ -60,7 +60,7 @@ int main() {
         audio += seconds_of_wav(wav);
         auto start = std::chrono::steady_clock::now();
         const auto outcome =
-            dubhost::call_backend(*asr->entry_points, dubhost::BackendEntry::run, services,
+            dubhost::call_backend(asr->entry_points(), dubhost::BackendEntry::run, services,
                                   {{"inputs", {{"speech", wav.string()}}}, {"outputs", {{"dir", (scratch / id).string()}}}});
         ours_time += since(start);
         std::string hypothesis;

@@ -50,7 +50,7 @@ Outcome diarize(const dubhost::RegisteredBackend &backend, dubhost::HostServices
     const fs::path output = scratch / "diarize" / "diarization.json";
     const auto started = std::chrono::steady_clock::now();
     const auto call = dubhost::call_backend(
-        *backend.entry_points, dubhost::BackendEntry::run, services,
+        backend.entry_points(), dubhost::BackendEntry::run, services,
         {{"inputs", {{"speech", conversation.wav.string()}, {"track", {{"kind", "script"}, {"segments", segments}}}}},
          {"params", params},
          {"outputs", {{"diarization", output.string()}}},

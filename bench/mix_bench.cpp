@@ -140,7 +140,7 @@ int run_one_mix(const std::string &plugin_dir, const std::string &job_file) {
     const auto registry = dubhost::PluginRegistry::discover({{plugin_dir, "bench"}}, services);
     const auto *mix = registry.find("mix", "ffmpeg");
     if (!mix) return 2;
-    const auto outcome = dubhost::call_backend(*mix->entry_points, dubhost::BackendEntry::run, services, job);
+    const auto outcome = dubhost::call_backend(mix->entry_points(), dubhost::BackendEntry::run, services, job);
     if (!outcome.ok()) std::cerr << outcome.document.dump() << "\n";
     return outcome.ok() ? 0 : 1;
 }

@@ -73,7 +73,7 @@ int main() {
     const fs::path scratch = fs::temp_directory_path() / ("dubhost-tts-bench-" + std::to_string(getpid()));
     auto start = std::chrono::steady_clock::now();
     const auto outcome = dubhost::call_backend(
-        *tts->entry_points, dubhost::BackendEntry::run, services,
+        tts->entry_points(), dubhost::BackendEntry::run, services,
         {{"inputs", {{"track", {{"language", "en"}, {"segments", segments}}}, {"voice_map", json::object()}}},
          {"outputs", {{"dir", (scratch / "ours").string()}}}});
     const double ours_time = since(start);

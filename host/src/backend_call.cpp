@@ -1,6 +1,9 @@
 #include "dubhost/host/backend_call.hpp"
 
+#include "dubhost/host/plugin_registry.hpp"
+
 #include <dubhost/plugin.hpp>
+#include <dubhost/support/error.hpp>
 
 namespace dubhost {
 namespace {
@@ -63,6 +66,17 @@ CallOutcome call_backend(const dubhost_backend &backend, BackendEntry entry, con
     if (!outcome.ok() && !outcome.document.contains("message"))
         outcome.document = error_document("plugin-error", who + " failed with status " + std::to_string(outcome.status));
     return outcome;
+}
+
+CallOutcome call_backend(const RegisteredBackend &backend, BackendEntry entry, const HostServices &services,
+                         const nlohmann::json &request) {
+    const dubhost_backend *entry_points = nullptr;
+    try {
+        entry_points = &backend.entry_points();
+    } catch (const Failure &failure) {
+        return {DUBHOST_STATUS_ERROR, error_document(failure.code(), failure.what(), failure.hint())};
+    }
+    return call_backend(*entry_points, entry, services, request);
 }
 
 }  // namespace dubhost

@@ -12,7 +12,7 @@ namespace dubhost {
 namespace {
 
 BackendCandidate query_status(const RegisteredBackend &backend, const HostServices &services) {
-    const CallOutcome outcome = call_backend(*backend.entry_points, BackendEntry::status, services, nlohmann::json::object());
+    const CallOutcome outcome = call_backend(backend, BackendEntry::status, services, nlohmann::json::object());
     BackendCandidate candidate{backend, false, outcome.document};
     if (outcome.ok()) {
         const auto installed = outcome.document.find("installed");

@@ -8,11 +8,11 @@ namespace dubhost {
 
 std::optional<MediaProber> prober_from_registry(const PluginRegistry &registry, const HostServices &services) {
     for (const RegisteredBackend &backend : registry.backends("probe")) {
-        const CallOutcome status = call_backend(*backend.entry_points, BackendEntry::status, services, nlohmann::json::object());
+        const CallOutcome status = call_backend(backend, BackendEntry::status, services, nlohmann::json::object());
         if (!status.ok() || !status.document.value("installed", false)) continue;
         return MediaProber([backend, &services](const std::filesystem::path &file) {
             const nlohmann::json job = {{"stage", "probe"}, {"inputs", {{"media", std::filesystem::absolute(file).string()}}}};
-            const CallOutcome outcome = call_backend(*backend.entry_points, BackendEntry::run, services, job);
+            const CallOutcome outcome = call_backend(backend, BackendEntry::run, services, job);
             if (!outcome.ok()) {
                 const ErrorKind kind = outcome.status == DUBHOST_STATUS_BAD_REQUEST ? ErrorKind::user : ErrorKind::backend;
                 throw Failure(kind, outcome.document.value("code", std::string("probe-failed")), outcome.error_message(),

@@ -21,9 +21,15 @@ std::string known_packs(const std::map<std::string, PackOwner> &owners) {
 
 std::map<std::string, PackOwner> pack_owners(const PluginRegistry &registry) {
     std::map<std::string, PackOwner> owners;
-    for (const auto &plugin : registry.plugins())
-        if (!plugin->manifest.pack.empty() && !plugin->backends.empty())
-            owners.try_emplace(plugin->manifest.pack, PackOwner{plugin.get(), plugin->backends.front()});
+    for (const auto &plugin : registry.plugins()) {
+        if (plugin->manifest.pack.empty()) continue;
+        for (const auto &declared : plugin->manifest.backends)
+            if (const RegisteredBackend *backend = registry.find(declared.capability, declared.id);
+                backend && backend->plugin == plugin.get()) {
+                owners.try_emplace(plugin->manifest.pack, PackOwner{plugin.get(), *backend});
+                break;
+            }
+    }
     return owners;
 }
 
@@ -41,7 +47,7 @@ void require_pack_id(const std::string &id) {
 }
 
 nlohmann::json pack_state(HostServices &services, const std::string &id, const PackOwner &owner) {
-    const CallOutcome outcome = call_backend(*owner.backend, BackendEntry::status, services, nlohmann::json::object());
+    const CallOutcome outcome = call_backend(owner.backend, BackendEntry::status, services, nlohmann::json::object());
     nlohmann::json state = outcome.ok() && outcome.document.contains("pack")
                                ? outcome.document["pack"]
                                : nlohmann::json{{"id", id}, {"state", "unknown"}, {"problem", outcome.error_message()}};
@@ -56,7 +62,7 @@ nlohmann::json pack_state(HostServices &services, const std::string &id, const P
 }
 
 nlohmann::json install_pack(HostServices &services, const PackOwner &owner, const nlohmann::json &request) {
-    const CallOutcome outcome = call_backend(*owner.backend, BackendEntry::install, services, request);
+    const CallOutcome outcome = call_backend(owner.backend, BackendEntry::install, services, request);
     if (!outcome.ok()) {
         const ErrorKind kind = outcome.status == DUBHOST_STATUS_BAD_REQUEST || outcome.status == DUBHOST_STATUS_NOT_INSTALLED
                                    ? ErrorKind::user

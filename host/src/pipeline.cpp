@@ -250,7 +250,7 @@ StageOutcome Pipeline::execute(JobRecord &job, const Item &item, const StageSpec
         << document.dump(2) << std::endl;  // flushed: a pack runner appends its own output to this log
     const auto started = std::chrono::steady_clock::now();
     CallOutcome outcome = worker_ ? run_in_worker(backend.backend, services_, document, *worker_)
-                                  : call_backend(*backend.backend.entry_points, BackendEntry::run, services_, document);
+                                  : call_backend(backend.backend, BackendEntry::run, services_, document);
     if (outcome.ok())
         if (auto escaped = output_outside(outcome.document, plan.work_dir.parent_path().parent_path()))
             outcome = {DUBHOST_STATUS_ERROR,

@@ -4,6 +4,7 @@
 
 #include <map>
 #include <stdexcept>
+#include <tuple>
 
 namespace dubhost {
 
@@ -90,6 +91,14 @@ std::vector<std::string> manifest_differences(const PluginManifest &disk, const 
         const auto declared = nlohmann::json::parse(backend.parameters_json, nullptr, false);
         const auto compiled = nlohmann::json::parse(found->second->parameters_json, nullptr, false);
         if (declared != compiled) compare("backend " + key + " parameters", declared.dump(), compiled.dump());
+        // What it consumes and produces decides whether its stage can use it (stage_table.hpp), and is
+        // read from plugin.json alone while the library is not loaded.
+        for (const auto &[what, on_disk, built] :
+             {std::tuple{"consumes", &backend.consumes_json, &found->second->consumes_json},
+              std::tuple{"produces", &backend.produces_json, &found->second->produces_json}}) {
+            const auto a = nlohmann::json::parse(*on_disk, nullptr, false), b = nlohmann::json::parse(*built, nullptr, false);
+            if (a != b) compare("backend " + key + " " + what, a.dump(), b.dump());
+        }
         in_library.erase(found);
     }
     for (const auto &[key, backend] : in_library)

@@ -8,10 +8,51 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include <dubhost/support/error.hpp>
+
 #include <algorithm>
 #include <fstream>
+#include <mutex>
 
 namespace dubhost {
+
+// Loads a plugin that discovery only listed, the first time one of its backends is called.
+class PluginLoader {
+public:
+    explicit PluginLoader(const HostServices &services) : services_(services) {}
+
+    const dubhost_backend &entry_points(const LoadedPlugin &listed, const BackendInfo &backend) {
+        const std::lock_guard lock(mutex_);
+        auto &plugin = const_cast<LoadedPlugin &>(listed);  // the registry owns it; only this fills it in
+        if (!plugin.descriptor) {
+            spdlog::debug("loading plugin {} for its first call", plugin.manifest.id);
+            LoadResult loaded = load_plugin(plugin.report.candidate, {}, services_);
+            if (!loaded.plugin)
+                throw Failure(ErrorKind::backend, "plugin-load-failed",
+                              "plugin " + plugin.manifest.id + " (" + plugin.report.candidate.library.string() +
+                                  ") passed its scan but cannot be loaded now: " + loaded.report.reason,
+                              "see `dubhost plugin check " + plugin.report.candidate.library.string() + "`");
+            std::vector<const dubhost_backend *> ordered;  // parallel to the listed manifest's backends
+            for (const auto &declared : plugin.manifest.backends)
+                for (std::size_t i = 0; i < loaded.plugin->manifest.backends.size(); ++i)
+                    if (loaded.plugin->manifest.backends[i].capability == declared.capability &&
+                        loaded.plugin->manifest.backends[i].id == declared.id)
+                        ordered.push_back(loaded.plugin->backends[i]);
+            plugin.backends = std::move(ordered);
+            plugin.descriptor = loaded.plugin->descriptor;
+        }
+        for (std::size_t i = 0; i < plugin.manifest.backends.size() && i < plugin.backends.size(); ++i)
+            if (&plugin.manifest.backends[i] == &backend) return *plugin.backends[i];
+        throw Failure(ErrorKind::internal, "no-such-backend",
+                      "plugin " + plugin.manifest.id + " has no backend " + backend.capability + "/" + backend.id);
+    }
+
+private:
+    const HostServices &services_;
+    std::mutex mutex_;
+};
+
+const dubhost_backend &RegisteredBackend::entry_points() const { return loader->entry_points(*plugin, *info); }
 
 namespace {
 
@@ -41,6 +82,7 @@ std::optional<std::string> manifest_id(const PluginCandidate &candidate) {
 PluginRegistry PluginRegistry::discover(const std::vector<PluginSearchDir> &search_path, const HostServices &services,
                                         const DiscoveryOptions &options) {
     PluginRegistry registry;
+    registry.loader_ = std::make_shared<PluginLoader>(services);
     std::vector<std::string> taken_ids;
     std::optional<ScanCache> cache;
     if (options.scanner && !options.cache_file.empty()) cache.emplace(options.cache_file);
@@ -68,7 +110,9 @@ PluginRegistry PluginRegistry::discover(const std::vector<PluginSearchDir> &sear
                 continue;
             }
         }
-        LoadResult result = load_plugin(candidate, taken_ids, services);
+        // With a verdict from the scanner the library is only described now and loaded at its first
+        // call: listing, backend checks and planning cost no dlopen and run no plugin code.
+        LoadResult result = options.scanner ? describe_plugin(candidate, taken_ids) : load_plugin(candidate, taken_ids, services);
         if (result.plugin) {
             if (auto clash = backend_clash(*result.plugin, registry.plugins_)) {
                 result.report.state = ScanState::duplicate_id;
@@ -82,22 +126,21 @@ PluginRegistry PluginRegistry::discover(const std::vector<PluginSearchDir> &sear
             registry.rejected_.push_back(std::move(result.report));
             continue;
         }
-        spdlog::debug("plugin {} {} loaded from {}", result.plugin->manifest.id, result.plugin->manifest.version,
-                      candidate.library.string());
+        spdlog::debug("plugin {} {} {} from {}", result.plugin->manifest.id, result.plugin->manifest.version,
+                      result.plugin->descriptor ? "loaded" : "listed", candidate.library.string());
         taken_ids.push_back(result.plugin->manifest.id);
         registry.plugins_.push_back(std::move(result.plugin));
     }
     if (cache) cache->save();
     for (const auto &plugin : registry.plugins_)
-        for (std::size_t i = 0; i < plugin->backends.size(); ++i) {
-            const BackendInfo &info = plugin->manifest.backends[i];
+        for (const BackendInfo &info : plugin->manifest.backends) {
             if (auto mismatch = stage_mismatch(info)) {
                 spdlog::debug("not using backend {}/{} of plugin {}: {}", info.capability, info.id, plugin->manifest.id,
                               *mismatch);
                 registry.rejected_backends_.push_back({plugin.get(), &info, *mismatch});
                 continue;
             }
-            registry.ranked_.push_back({plugin.get(), &info, plugin->backends[i]});
+            registry.ranked_.push_back({plugin.get(), &info, registry.loader_.get()});
         }
     std::stable_sort(registry.ranked_.begin(), registry.ranked_.end(),
                      [](const RegisteredBackend &a, const RegisteredBackend &b) {

@@ -246,8 +246,7 @@ std::vector<PluginCandidate> find_plugin_candidates(const std::vector<PluginSear
     return candidates;
 }
 
-LoadResult load_plugin(const PluginCandidate &candidate, const std::vector<std::string> &taken_ids,
-                       const HostServices &services) {
+LoadResult describe_plugin(const PluginCandidate &candidate, const std::vector<std::string> &taken_ids) {
     const std::string rebuild_hint =
         "; rebuild or reinstall the plugin, or remove it from " + candidate.library.parent_path().string();
     // 1. Describe before trust: the manifest and the file's header, without running any code.
@@ -282,6 +281,19 @@ LoadResult load_plugin(const PluginCandidate &candidate, const std::vector<std::
     if (auto problem = not_a_library_reason(candidate.library))
         return {reject(candidate, ScanState::not_a_library, candidate.library.filename().string() + ": " + *problem, manifest),
                 nullptr};
+    auto described = std::make_unique<LoadedPlugin>();
+    described->report = ScanReport{candidate, ScanState::ok, "", manifest};
+    described->manifest = std::move(manifest);
+    return {described->report, std::move(described)};
+}
+
+LoadResult load_plugin(const PluginCandidate &candidate, const std::vector<std::string> &taken_ids,
+                       const HostServices &services) {
+    LoadResult described = describe_plugin(candidate, taken_ids);
+    if (!described.plugin) return described;
+    const PluginManifest manifest = described.plugin->manifest;
+    const std::string rebuild_hint =
+        "; rebuild or reinstall the plugin, or remove it from " + candidate.library.parent_path().string();
 
     // 2. Load with every symbol resolved now, so a broken library fails here and not mid-job.
     boost::dll::shared_library library;

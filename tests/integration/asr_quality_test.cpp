@@ -35,7 +35,7 @@ std::map<std::string, std::string> references() {
 }
 
 std::string our_hypothesis(const RegisteredBackend &asr, const HostServices &services, const fs::path &wav, const fs::path &dir) {
-    const auto outcome = call_backend(*asr.entry_points, BackendEntry::run, services,
+    const auto outcome = call_backend(asr.entry_points(), BackendEntry::run, services,
                                       {{"inputs", {{"speech", wav.string()}}}, {"outputs", {{"dir", dir.string()}}}});
     BOOST_TEST_REQUIRE(outcome.ok(), outcome.document.dump());
     std::ifstream in(dir / "track.json");

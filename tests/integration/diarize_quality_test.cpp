@@ -35,7 +35,7 @@ BOOST_AUTO_TEST_CASE(two_real_speakers_are_told_apart) {
     BOOST_TEST_REQUIRE(diarizer != nullptr);
     for (const int speakers : {0, 2}) {
         const auto outcome = call_backend(
-            *diarizer->entry_points, BackendEntry::run, services,
+            diarizer->entry_points(), BackendEntry::run, services,
             {{"inputs",
               {{"speech", (dir / "conversation.wav").string()}, {"track", {{"kind", "script"}, {"segments", segments}}}}},
              {"params", {{"speakers", speakers}}},
@@ -78,7 +78,7 @@ BOOST_AUTO_TEST_CASE(three_real_speakers_are_told_apart) {
     BOOST_TEST_REQUIRE(diarizer != nullptr);
     for (const int speakers : {0, 3}) {
         const auto outcome = call_backend(
-            *diarizer->entry_points, BackendEntry::run, services,
+            diarizer->entry_points(), BackendEntry::run, services,
             {{"inputs",
               {{"speech", (dir / "conversation.wav").string()}, {"track", {{"kind", "script"}, {"segments", segments}}}}},
              {"params", {{"speakers", speakers}}},

@@ -37,7 +37,7 @@ struct Plugin {
     CallOutcome run(const std::string &capability, const json &job) {
         const RegisteredBackend *backend = registry.find(capability, "ffmpeg");
         BOOST_TEST_REQUIRE(backend != nullptr, "no " + capability + "/ffmpeg backend in " + plugin_dir.string());
-        return call_backend(*backend->entry_points, BackendEntry::run, services, job);
+        return call_backend(backend->entry_points(), BackendEntry::run, services, job);
     }
     json run_ok(const std::string &capability, const json &job) {
         const CallOutcome outcome = run(capability, job);
@@ -353,7 +353,7 @@ BOOST_AUTO_TEST_CASE(cancelling_a_mix_leaves_no_files) {
     cancelled.request_cancel();
     const RegisteredBackend *mix = plugin().registry.find("mix", "ffmpeg");
     const auto outcome = call_backend(
-        *mix->entry_points, BackendEntry::run, cancelled,
+        mix->entry_points(), BackendEntry::run, cancelled,
         mix_job(dir, (dir / "silence.wav").string(), json::array({manifest_segment("1", speech_clips[0], 0, 3000)})));
     BOOST_TEST(outcome.status == DUBHOST_STATUS_CANCELLED);
     BOOST_TEST(!fs::exists(dir / "mix.wav"));

@@ -493,9 +493,17 @@ BOOST_AUTO_TEST_CASE(the_pack_commands_drive_a_pack_backed_plugin) {
     BOOST_TEST(status.out.find("fixture: installed") != std::string::npos, status.out);
     BOOST_TEST(status.out.find("dubhost-fixture-tone 1.0") != std::string::npos, status.out);
     BOOST_TEST(dubhost({"pack", "logs", "fixture"}).out.find("=== installed") != std::string::npos);
+    // The doctor asks the owning plugin too: its answer is `pack status`'s, field for field.
     const json doctor = json::parse(dubhost({"doctor", "--json"}).out);
+    const json status_document = json::parse(dubhost({"pack", "status", "fixture", "--json"}).out);
+    int doctor_listed = 0;
     for (const auto &pack : doctor["packs"])
-        if (pack["id"] == "fixture") BOOST_TEST(pack["installed"]["candidate"] == "fallback");
+        if (pack["id"] == "fixture") {
+            ++doctor_listed;
+            BOOST_TEST(pack["installed"]["candidate"] == "fallback");
+            BOOST_TEST(pack == status_document, pack.dump() << "\nvs\n" << status_document.dump());
+        }
+    BOOST_TEST(doctor_listed == 1);
 
     // A job through the whole chain: host -> plugin -> the pack's venv -> runner.py, on the protocol pipe.
     test::write_file(dir / "script.srt", "1\n00:00:00,000 --> 00:00:00,800\nOne.\n\n2\n00:00:01,000 --> 00:00:01,900\nTwo.\n");
@@ -508,8 +516,14 @@ BOOST_AUTO_TEST_CASE(the_pack_commands_drive_a_pack_backed_plugin) {
     BOOST_TEST(job["result"]["tone"] == 440);
     BOOST_TEST(test::read_file(job["log"].get<std::string>()).find("fixture runner: tone 440 Hz") != std::string::npos);
 
-    BOOST_TEST(dubhost({"pack", "remove", "fixture"}).exit_code == 0);
+    BOOST_TEST(dubhost({"pack", "remove", "fixture"}).exit_code == 0);  // asked of the plugin that owns it
     BOOST_TEST(!fs::exists(dir / "ws" / "packs" / "fixture"));
+    // A pack whose plugin is gone: the host removes the folder it lent it, and says so.
+    fs::create_directories(dir / "ws" / "packs" / "orphan" / "current");
+    const auto orphan = dubhost({"pack", "remove", "orphan"});
+    BOOST_TEST(orphan.exit_code == 0, orphan.err);
+    BOOST_TEST(orphan.out.find("no installed plugin provides it") != std::string::npos, orphan.out);
+    BOOST_TEST(!fs::exists(dir / "ws" / "packs" / "orphan"));
     BOOST_TEST(json::parse(dubhost({"pack", "status", "fixture", "--json"}).out)["state"] == "not-installed");
     const auto unknown = dubhost({"pack", "install", "nope"});
     BOOST_TEST(unknown.exit_code == 1);

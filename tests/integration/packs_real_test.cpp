@@ -198,7 +198,7 @@ BOOST_AUTO_TEST_CASE(installs_on_debians_cpu_torch_and_tells_real_speakers_apart
             segments.push_back({{"id", i + 1}, {"start", reference[i].start_ms}, {"end", reference[i].end_ms}, {"text", "x"}});
         const fs::path output = dir / "diarize" / "diarization.json";
         const auto outcome =
-            call_backend(*resemblyzer->entry_points, BackendEntry::run, services,
+            call_backend(resemblyzer->entry_points(), BackendEntry::run, services,
                          {{"inputs", {{"speech", wav.string()}, {"track", {{"kind", "script"}, {"segments", segments}}}}},
                           {"params", json::object()},
                           {"outputs", {{"diarization", output.string()}}}});

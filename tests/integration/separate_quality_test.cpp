@@ -32,7 +32,7 @@ struct Separation {
 
     CallOutcome run(const fs::path &mix, const fs::path &out_dir, json params = json::object()) {
         return call_backend(
-            *backend->entry_points, BackendEntry::run, services,
+            backend->entry_points(), BackendEntry::run, services,
             {{"inputs", {{"mix", mix.string()}}},
              {"params", params},
              {"outputs",

@@ -30,7 +30,7 @@ struct Espeak {
         return *found;
     }
     CallOutcome call(BackendEntry entry, const json &request) {
-        return call_backend(*backend().entry_points, entry, services, request);
+        return call_backend(backend().entry_points(), entry, services, request);
     }
 };
 

@@ -27,4 +27,10 @@ enum class BackendEntry { status, install, run };
 CallOutcome call_backend(const dubhost_backend &backend, BackendEntry entry, const HostServices &services,
                          const nlohmann::json &request);
 
+struct RegisteredBackend;  // plugin_registry.hpp
+// The same for a backend of the registry, loading its plugin first if discovery only listed it; a
+// plugin that cannot be loaded now is an error outcome ("plugin-load-failed") too.
+CallOutcome call_backend(const RegisteredBackend &backend, BackendEntry entry, const HostServices &services,
+                         const nlohmann::json &request);
+
 }  // namespace dubhost

@@ -14,7 +14,7 @@ namespace dubhost {
 
 struct PackOwner {
     const LoadedPlugin *plugin = nullptr;
-    const dubhost_backend *backend = nullptr;  // the plugin's first backend answers for the pack
+    RegisteredBackend backend;  // the plugin's first usable backend answers for the pack
 };
 
 std::map<std::string, PackOwner> pack_owners(const PluginRegistry &registry);

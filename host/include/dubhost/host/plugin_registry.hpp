@@ -14,10 +14,16 @@
 
 namespace dubhost {
 
+class PluginLoader;  // loads a listed plugin's library on first use (plugin_registry.cpp)
+
 struct RegisteredBackend {
     const LoadedPlugin *plugin = nullptr;
     const BackendInfo *info = nullptr;
-    const dubhost_backend *entry_points = nullptr;
+    PluginLoader *loader = nullptr;
+
+    // The backend's entry points, loading its plugin's library the first time (init included).
+    // Throws Failure(backend, "plugin-load-failed") naming the library when it cannot be loaded now.
+    const dubhost_backend &entry_points() const;
 };
 
 // A backend of a loaded plugin that the host will not use: its declarations do not fit its stage.
@@ -29,7 +35,9 @@ struct RejectedBackend {
 
 struct DiscoveryOptions {
     // When set, a library without a cached verdict is first loaded in a child process (this binary,
-    // re-executed in scanner mode: isolated_scan.hpp); only libraries that passed there are loaded here.
+    // re-executed in scanner mode: isolated_scan.hpp). Libraries that passed there are listed from
+    // their plugin.json and loaded here only when one of their backends is called; without a
+    // scanner every library is loaded (and its init run) during discovery.
     std::optional<std::filesystem::path> scanner;
     std::filesystem::path cache_file;  // the verdicts (scan_cache.hpp); empty: scan every time
     std::chrono::milliseconds scan_timeout = std::chrono::seconds(10);
@@ -39,7 +47,8 @@ struct DiscoveryOptions {
 class PluginRegistry {
 public:
     // Scans the search path in order; the first plugin with a given id wins. Never throws for a bad
-    // plugin file: it lands in rejected() with its state and reason.
+    // plugin file: it lands in rejected() with its state and reason. `services` is lent to every
+    // plugin's init, now or at its first call, and must outlive the registry.
     static PluginRegistry discover(const std::vector<PluginSearchDir> &search_path, const HostServices &services,
                                    const DiscoveryOptions &options = {});
 
@@ -58,6 +67,7 @@ private:
     std::vector<ScanReport> rejected_;
     std::vector<RejectedBackend> rejected_backends_;
     std::vector<RegisteredBackend> ranked_;
+    std::shared_ptr<PluginLoader> loader_;  // stays put when the registry moves
 };
 
 }  // namespace dubhost

@@ -66,7 +66,9 @@ std::optional<ScanReport> scan_report_from_json(const nlohmann::json &document);
 std::vector<PluginCandidate> find_plugin_candidates(const std::vector<PluginSearchDir> &search_path);
 
 // A library that passed every check. Libraries stay loaded until the process exits, because code
-// from them (deleters, exception tables, threads) may still run until then.
+// from them (deleters, exception tables, threads) may still run until then. A registry may list a
+// plugin from its plugin.json and its cached scan verdict alone and load the library only when one
+// of its backends is called (plugin_registry.hpp): until then `descriptor` is null and `backends` empty.
 struct LoadedPlugin {
     ScanReport report;
     PluginManifest manifest;  // as the descriptor states it, agreed with plugin.json
@@ -83,5 +85,8 @@ struct LoadResult {
     std::unique_ptr<LoadedPlugin> plugin;  // set when report.state == ok
 };
 LoadResult load_plugin(const PluginCandidate &candidate, const std::vector<std::string> &taken_ids, const HostServices &services);
+// Step 1 alone (plugin.json read and checked, the file's header checked, no code loaded): a plugin
+// listed from its plugin.json, with no descriptor yet, or the rejection.
+LoadResult describe_plugin(const PluginCandidate &candidate, const std::vector<std::string> &taken_ids);
 
 }  // namespace dubhost
