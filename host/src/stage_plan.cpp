@@ -41,7 +41,7 @@ std::string params_suffix(const StageSpec &stage, const nlohmann::json &params) 
     std::string suffix;
     for (const auto &[name, value] : params.items()) {
         if (name == "track" || stage.parameter(name)) continue;
-        suffix += "_" + name + "-" + (value.is_string() ? value.get<std::string>() : value.dump());
+        suffix += "_" + path_component(name + "-" + (value.is_string() ? value.get<std::string>() : value.dump()));
     }
     return suffix;
 }
@@ -55,7 +55,7 @@ std::string expand(std::string path, const PlanContext &context, const std::stri
     replace("{params}", params_suffix(context.stage, context.request.params));
     for (const auto &parameter : context.stage.parameters) {
         const nlohmann::json value = context.parameter(parameter.name);
-        replace("{param:" + parameter.name + "}", value.is_string() ? value.get<std::string>() : value.dump());
+        replace("{param:" + parameter.name + "}", path_component(value.is_string() ? value.get<std::string>() : value.dump()));
     }
     return path;
 }

@@ -9,6 +9,7 @@
 #include <dubhost/support/error.hpp>
 
 #include <algorithm>
+#include <cctype>
 
 namespace dubhost {
 namespace fs = std::filesystem;
@@ -243,6 +244,13 @@ std::optional<std::string> stage_mismatch(const BackendInfo &backend) {
             return "it does not produce '" + artifact + "', which the " + stage->name + " stage must make (it declares " +
                    joined(produced) + ")";
     return std::nullopt;
+}
+
+std::string path_component(const std::string &value) {
+    std::string safe = value;
+    for (char &c : safe)
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '+' && c != '-') c = '_';
+    return safe == "." || safe == ".." ? "_" : safe;
 }
 
 void check_host_parameters(const StageSpec &stage, const nlohmann::json &params) {

@@ -243,6 +243,13 @@ BOOST_AUTO_TEST_CASE(stage_declarations_are_checked_both_ways) {
     BOOST_TEST(!stage_mismatch(info).has_value());
 }
 
+BOOST_AUTO_TEST_CASE(parameter_values_stay_one_path_component_in_output_paths) {
+    BOOST_TEST(path_component("stems-4") == "stems-4");
+    BOOST_TEST(path_component("model-../../../etc") == "model-.._.._.._etc");  // no '/' survives
+    BOOST_TEST(path_component("..") == "_");
+    BOOST_TEST(path_component("a b/c\\d") == "a_b_c_d");
+}
+
 BOOST_AUTO_TEST_CASE(a_malformed_profile_is_a_user_error) {
     TempDir dir;
     dubhost::test::write_file(dir / "profile.json", "[1, 2]");

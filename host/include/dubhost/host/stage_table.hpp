@@ -90,6 +90,11 @@ std::string stage_list();
 // not declare one the later stages read); nullopt when it fits or its capability is not a stage.
 std::optional<std::string> stage_mismatch(const BackendInfo &backend);
 
+// A parameter value as it goes into an output path ({params}, {param:NAME}): one path component,
+// whatever the user typed (anything but letters, digits, '.', '+' and '-' becomes '_'; "." and ".."
+// become "_"), so no value can lead an output out of the item's folder.
+std::string path_component(const std::string &value);
+
 // Throws a user Failure when a host-owned parameter has the wrong type or a value outside its choices.
 void check_host_parameters(const StageSpec &stage, const nlohmann::json &params);
 
