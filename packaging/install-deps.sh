@@ -16,9 +16,11 @@ build_packages=(
   libespeak-ng-dev libpocketsphinx-dev libsphinxbase-dev libfftw3-dev
   pybind11-dev python3-dev python3-venv python3-pip
   libcjson-dev  # the SDK's plain-C example plugin parses its job with cJSON
+  iso-codes     # ISO 639 language codes, compiled into the host
 )
 runtime_packages=(
   espeak-ng-data pocketsphinx-en-us libfftw3-single3 python3
+  apertium apertium-eng-spa  # the offline translation backend and its English<->Spanish pair
 )
 # Real recordings and tools the tests and benchmarks build their media from (see docs/).
 test_packages=(

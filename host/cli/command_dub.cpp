@@ -35,7 +35,7 @@ std::map<std::string, std::string> pairs(const std::vector<std::string> &items, 
 }
 
 struct DubOptions {
-    std::string video, subtitles, language, output, background;
+    std::string video, subtitles, language, to, from, output, background;
     std::vector<std::string> voices, backends;
 };
 
@@ -44,6 +44,8 @@ void dub(CliContext &context, const DubOptions &options) {
     request.video = options.video;
     if (!options.subtitles.empty()) request.subtitles = options.subtitles;
     request.language = options.language;
+    request.to = options.to;
+    request.from = options.from;
     request.voices = pairs(options.voices, "SPEAKER=VOICE");
     request.backends = pairs(options.backends, "CAPABILITY=ID");
     if (!options.output.empty()) request.output = options.output;
@@ -83,7 +85,7 @@ void dub(CliContext &context, const DubOptions &options) {
     }
     std::cout << "dub of item " << result.item_id << ":\n";
     for (const auto &stage : result.stages) {
-        std::cout << "  " << std::left << std::setw(9) << stage.stage;
+        std::cout << "  " << std::left << std::setw(10) << stage.stage;
         if (stage.backend.empty()) {
             std::cout << std::setw(14) << "-" << stage.note << "\n";
             continue;
@@ -106,7 +108,9 @@ void add_dub_command(CLI::App &app, CliContext &context, Action &action) {
     dub_command->add_option("VIDEO", options.video, "The video (or audio) file")->required();
     dub_command->add_option("--subtitles", options.subtitles,
                             "The text to speak, FILE.srt or FILE.vtt (skips speech recognition)");
-    dub_command->add_option("--language", options.language, "Language of the dub, e.g. en");
+    dub_command->add_option("--language", options.language, "Language of the subtitles (ISO 639, e.g. en)");
+    dub_command->add_option("--to", options.to, "Translate into this language and dub that (ISO 639, e.g. es)");
+    dub_command->add_option("--from", options.from, "The spoken language when neither the subtitles nor ASR say it");
     dub_command->add_option("--voices", options.voices, "SPEAKER=VOICE,... (see `dubhost speakers ITEM`)");
     dub_command->add_option("--backend", options.backends, "CAPABILITY=ID, e.g. tts=espeak-ng (repeatable)");
     dub_command

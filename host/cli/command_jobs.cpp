@@ -39,7 +39,7 @@ void print_job(const JobRecord &job) {
 }
 
 struct RunOptions {
-    std::string stage, item, backend, background;
+    std::string stage, item, backend, background, to, from;
     std::vector<std::string> params;
     std::int64_t track = 0;
     bool force = false;
@@ -52,6 +52,8 @@ void run_stage(CliContext &context, const RunOptions &options) {
     if (!options.backend.empty()) request.backend = options.backend;
     for (const auto &assignment : options.params) request.params.update(parse_param(assignment));
     if (!options.background.empty()) request.params["background"] = options.background;
+    if (!options.to.empty()) request.params["to"] = options.to;
+    if (!options.from.empty()) request.params["from"] = options.from;
     if (options.track > 0) request.track = options.track;
     request.force = options.force;
 
@@ -123,6 +125,8 @@ void add_job_commands(CLI::App &app, CliContext &context, Action &action) {
     run->add_option("--param", run_options.params, "Backend parameter name=value (repeatable)");
     run->add_option("--background", run_options.background, "mix: stem (default) or original (the original audio, ducked)")
         ->check(CLI::IsMember({"stem", "original"}));
+    run->add_option("--to", run_options.to, "translate: the language to translate into (ISO 639, e.g. es)");
+    run->add_option("--from", run_options.from, "translate: the track's language when it does not say");
     run->add_option("--track", run_options.track,
                     "Subtitle track to use (for the stages that read one); default: the newest script track");
     run->add_flag("--force", run_options.force, "Run even when the stage is up to date");

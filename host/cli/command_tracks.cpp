@@ -1,4 +1,5 @@
-// `dubhost tracks ITEM`, `dubhost track import ITEM FILE`, `dubhost track export TRACK`.
+// `dubhost tracks ITEM`, `dubhost track import ITEM FILE`, `dubhost track export TRACK`,
+// `dubhost track set-text TRACK SEGMENT TEXT`.
 #include "commands.hpp"
 
 #include "dubhost/host/subtitle_formats.hpp"
@@ -24,6 +25,7 @@ struct TrackImportOptions {
     std::string kind = "source";
     std::string language;
     std::string format;
+    std::int64_t source_track = 0;
 };
 
 struct TrackExportOptions {
@@ -46,6 +48,13 @@ void import_track(CliContext &context, const TrackImportOptions &options) {
     track.language = options.language.empty() ? parsed.language : options.language;
     track.created_by = "import:" + path.filename().string();
     track.segments = std::move(parsed.segments);
+    if (options.source_track > 0) {
+        const SubtitleTrack source = workspace.require_track(options.source_track);
+        if (source.item_id != item.id)
+            throw user_error("wrong-track", "track " + std::to_string(source.id) + " belongs to item " + source.item_id,
+                             "list this item's tracks with `dubhost tracks " + item.id + "`");
+        track.source_track = source.id;
+    }
     track.id = workspace.add_track(track);
     if (context.options.json) {
         CliContext::print_json(
@@ -124,11 +133,12 @@ void add_track_commands(CLI::App &app, CliContext &context, Action &action) {
                 std::cout << "item " << item.id << " has no tracks: `dubhost track import " << item.id << " FILE.srt` adds one\n";
             for (const auto &track : all)
                 std::cout << track.id << "  " << track.kind << "  " << (track.language.empty() ? "-" : track.language) << "  "
-                          << track.segments.size() << " segments  " << track.created_by << "\n";
+                          << track.segments.size() << " segments  " << track.created_by
+                          << (track.source_track > 0 ? "  (from track " + std::to_string(track.source_track) + ")" : "") << "\n";
         };
     });
 
-    auto *track = app.add_subcommand("track", "Import or export one subtitle track");
+    auto *track = app.add_subcommand("track", "Import, export or edit one subtitle track");
     track->require_subcommand(1);
     static TrackImportOptions import_options;
     auto *import_command = track->add_subcommand("import", "Add a track to an item from an SRT, WebVTT or dubhost JSON file");
@@ -138,6 +148,8 @@ void add_track_commands(CLI::App &app, CliContext &context, Action &action) {
         ->check(CLI::IsMember({"source", "script", "translation"}));
     import_command->add_option("--language", import_options.language, "Language tag, e.g. en or de");
     import_command->add_option("--format", import_options.format, "srt, vtt or json (default: from the file name)");
+    import_command->add_option("--source-track", import_options.source_track,
+                               "The track this one translates (its original goes into the dubbed video's subtitles too)");
     import_command->add_flag("--json", context.options.json, "Print JSON: {track_id, item_id, segments, repairs}");
     import_command->callback([&context, &action] { action = [&context] { import_track(context, import_options); }; });
 
@@ -149,6 +161,21 @@ void add_track_commands(CLI::App &app, CliContext &context, Action &action) {
     export_command->add_option("-o,--output", export_options.output,
                                "Write to this file (atomically) instead of standard output");
     export_command->callback([&context, &action] { action = [&context] { export_track(context, export_options); }; });
+
+    static std::int64_t edited_track = 0, edited_segment = 0;
+    static std::string new_text;
+    auto *set_text = track->add_subcommand(
+        "set-text", "Replace one segment's text in place; the next dub or `run tts` speaks only what changed");
+    set_text->add_option("TRACK", edited_track, "Track id (see `dubhost tracks ITEM`)")->required();
+    set_text->add_option("SEGMENT", edited_segment, "Segment id (the \"id\" in `dubhost track export TRACK --format json`)")
+        ->required();
+    set_text->add_option("TEXT", new_text, "The new text")->required();
+    set_text->callback([&context, &action] {
+        action = [&context] {
+            context.workspace().set_segment_text(edited_track, edited_segment, new_text);
+            std::cout << "segment " << edited_segment << " of track " << edited_track << " now reads: " << new_text << "\n";
+        };
+    });
 }
 
 }  // namespace dubhost::cli

@@ -18,6 +18,12 @@ bool installed(const std::vector<BackendChoice> &choices, const std::string &cap
     return false;
 }
 
+nlohmann::json chosen_status(const std::vector<BackendChoice> &choices, const std::string &capability) {
+    for (const auto &choice : choices)
+        if (choice.capability == capability && choice.selected) return choice.candidates[*choice.selected].status;
+    return nlohmann::json::object();
+}
+
 // The script track for these subtitles: an identical one imported before, or a new one. Reusing
 // it keeps segment ids, and so every later stage, up to date on a re-run.
 std::int64_t script_track(Workspace &workspace, const Item &item, const fs::path &file, const std::string &language) {
@@ -44,6 +50,20 @@ std::int64_t script_track(Workspace &workspace, const Item &item, const fs::path
     return workspace.add_track(std::move(track));
 }
 
+// A track of the same kind and language imported after the one a stage made (a corrected
+// transcript, an edited translation: `dubhost track import ... --kind translation`) is the user's
+// edit of it, and the stages after it read that instead.
+std::int64_t newest_edit(const Workspace &workspace, const Item &item, const std::string &kind, std::int64_t made) {
+    if (kind.empty()) return made;
+    const SubtitleTrack track = workspace.require_track(made);
+    std::int64_t newest = made;
+    for (const auto &candidate : workspace.tracks(item.id))
+        if (candidate.id > newest && candidate.kind == kind && candidate.language == track.language &&
+            candidate.created_by.rfind("import:", 0) == 0)
+            newest = candidate.id;
+    return newest;
+}
+
 fs::path default_output(const fs::path &video) { return fs::current_path() / (video.stem().string() + ".dub.mp4"); }
 
 }  // namespace
@@ -58,11 +78,21 @@ DubResult run_dub(Workspace &workspace, Pipeline &pipeline, const std::vector<Ba
     std::optional<std::int64_t> track;
     if (request.subtitles) track = script_track(workspace, item, *request.subtitles, request.language);
     const DubContext context{
-        item, request, [&](const std::string &stage) { return installed(choices, stage) || request.backends.count(stage) > 0; }};
+        item, request, [&](const std::string &stage) { return installed(choices, stage) || request.backends.count(stage) > 0; },
+        [&](const std::string &stage) { return chosen_status(choices, stage); },
+        track ? workspace.require_track(*track).language : std::string()};
+    // What is left out, and the checks of what runs, before anything runs.
+    std::map<std::string, std::string> left_out;
+    for (const StageSpec &stage : stage_table()) {
+        if (auto note = stage.dub_skip ? stage.dub_skip(context) : std::nullopt)
+            left_out[stage.name] = *note;
+        else if (stage.dub_check)
+            stage.dub_check(context);
+    }
     fs::path produced;
     for (const StageSpec &stage : stage_table()) {
-        if (auto note = stage.dub_skip ? stage.dub_skip(context) : std::nullopt) {
-            result.stages.push_back({stage.name, "", false, 0, *note, {}});
+        if (const auto note = left_out.find(stage.name); note != left_out.end()) {
+            result.stages.push_back({stage.name, "", false, 0, note->second, {}});
             continue;
         }
         if (on_stage) on_stage(stage.name);
@@ -87,10 +117,10 @@ DubResult run_dub(Workspace &workspace, Pipeline &pipeline, const std::vector<Ba
             if (artifact.name == stage.result_output) produced = artifact.path;
         }
         result.stages.push_back(std::move(report));
-        // A stage that yields a track (ASR, diarization) hands it to the stages after it.
+        // A stage that yields a track (ASR, diarization, translation) hands it to the stages after it.
         const auto answered = nlohmann::json::parse(outcome.job.result_json, nullptr, false);
         if (stage.yields_track && answered.is_object() && answered.contains("track_id"))
-            track = answered["track_id"].get<std::int64_t>();
+            track = newest_edit(workspace, item, *stage.yields_track, answered["track_id"].get<std::int64_t>());
     }
     if (produced.empty()) throw Failure(ErrorKind::internal, "no-output", "the last stage recorded no output file");
     fs::path final_output = request.output ? fs::absolute(*request.output) : default_output(request.video);

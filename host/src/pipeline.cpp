@@ -137,7 +137,7 @@ std::string level_name(int32_t level) {
 // Stages that yield a track (ASR, diarization): the backend writes the track document
 // (outputs.track) and the host stores it, so every later stage reads tracks from one place.
 std::optional<std::int64_t> adopt_track(Workspace &workspace, const Item &item, const StageSpec &stage,
-                                        const std::string &backend, const nlohmann::json &result) {
+                                        const std::string &backend, const StagePlan &plan, const nlohmann::json &result) {
     if (!stage.yields_track) return std::nullopt;
     const auto outputs = result.value("outputs", nlohmann::json::object());
     if (!outputs.contains("track") || !outputs["track"].is_string()) return std::nullopt;
@@ -152,6 +152,7 @@ std::optional<std::int64_t> adopt_track(Workspace &workspace, const Item &item, 
     if (!stage.yields_track->empty()) track.kind = *stage.yields_track;
     if (track.kind.empty()) track.kind = "source";
     track.created_by = stage.name + ":" + backend;
+    if (stage.adopt && plan.track_id) stage.adopt(workspace.require_track(*plan.track_id), track);
     for (auto &segment : track.segments) segment.id = 0;
     return workspace.add_track(std::move(track));
 }
@@ -281,7 +282,17 @@ StageOutcome Pipeline::execute(JobRecord &job, const Item &item, const StageSpec
     const auto outputs = output_artifacts(outcome.document, plan.outputs);
     artifacts.insert(artifacts.end(), outputs.begin(), outputs.end());
     nlohmann::json result = outcome.document;
-    if (const auto track_id = adopt_track(workspace_, item, stage, backend_id, result)) result["track_id"] = *track_id;
+    std::optional<std::int64_t> track_id;
+    try {
+        track_id = adopt_track(workspace_, item, stage, backend_id, plan, result);
+    } catch (const Failure &failure) {
+        // A track the host cannot take (misaligned, unknown language) fails the job; nothing is stored.
+        const nlohmann::json error = sdk::error_document(failure.code(), failure.what(), failure.hint());
+        log << "failed: " << error.dump() << "\n";
+        workspace_.finish_job(job.id, "failed", error.dump(), "", artifacts);
+        throw;
+    }
+    if (track_id) result["track_id"] = *track_id;
     workspace_.finish_job(job.id, "succeeded", "", result.dump(), artifacts);
     log << "succeeded in " << seconds << " s\n";
     char took[32];

@@ -88,6 +88,48 @@ void check_segments(const SubtitleTrack &track, const std::optional<SubtitleTrac
     }
 }
 
+// What the translation left to fix: lines it left empty, words it did not know, and a track most of
+// whose words it did not know (likely not in the language it was said to be in).
+void check_translation(const Workspace &workspace, const Item &item, const SubtitleTrack &track, const SubtitleTrack &source,
+                       nlohmann::json &issues) {
+    const std::string edit = "`dubhost track set-text " + std::to_string(track.id) + " ";
+    for (std::size_t i = 0; i < track.segments.size() && i < source.segments.size(); ++i)
+        if (folded(track.segments[i].text).empty() && !folded(source.segments[i].text).empty())
+            issues.push_back(issue(track.segments[i], "empty-translation",
+                                   "the translation of \"" + source.segments[i].text + "\" is empty: write it with " + edit +
+                                       std::to_string(track.segments[i].id) + " \"...\"`",
+                                   "error"));
+    std::optional<nlohmann::json> result;  // of the translate job that made this track
+    for (const auto &job : workspace.jobs(item.id)) {
+        const auto answered = nlohmann::json::parse(job.result_json.empty() ? "null" : job.result_json, nullptr, false);
+        if (job.stage == "translate" && answered.is_object() && answered.value("track_id", std::int64_t{0}) == track.id)
+            result = answered;
+    }
+    if (!result) return;
+    std::map<std::int64_t, std::size_t> position;  // source segment id -> index
+    for (std::size_t i = 0; i < source.segments.size(); ++i) position[source.segments[i].id] = i;
+    for (const auto &unknown : result->value("unknown_words", nlohmann::json::array())) {
+        const auto at = position.find(unknown.value("segment_id", std::int64_t{0}));
+        if (at == position.end() || at->second >= track.segments.size()) continue;
+        std::string words;
+        for (const auto &word : unknown.value("words", nlohmann::json::array()))
+            if (word.is_string()) words += (words.empty() ? "" : ", ") + word.get<std::string>();
+        issues.push_back(issue(track.segments[at->second], "unknown-words",
+                               "left untranslated (not in the dictionary): " + words + "; correct the line with " + edit +
+                                   std::to_string(track.segments[at->second].id) + " \"...\"` if they needed translating",
+                               "info"));
+    }
+    const double words = result->value("words", 0.0), unknown = result->value("unknown_word_count", 0.0);
+    if (words >= 10 && unknown / words > 0.4) {
+        char detail[256];
+        std::snprintf(detail, sizeof detail,
+                      "%.0f of %.0f words were not in the dictionary: is track %lld really in %s? Translate it again with "
+                      "--from LANGUAGE",
+                      unknown, words, static_cast<long long>(source.id), source.language.c_str());
+        issues.push_back(issue(SubtitleSegment{}, "untranslated", detail, "error"));
+    }
+}
+
 }  // namespace
 
 nlohmann::json build_qc_report(const Workspace &workspace, const Item &item) {
@@ -97,12 +139,18 @@ nlohmann::json build_qc_report(const Workspace &workspace, const Item &item) {
     if (!track)
         throw user_error("missing-prerequisite", "item " + item.id + " has no subtitle track to check",
                          "add one with `dubhost track import " + item.id + " FILE.srt` or run `dubhost run asr " + item.id + "`");
+    // What the track should differ from: a translation's original, else the newest source track.
     std::optional<SubtitleTrack> source;
-    for (const auto &candidate : workspace.tracks(item.id))
-        if (candidate.kind == "source") source = candidate;
+    if (track->kind == "translation" && track->source_track > 0)
+        source = workspace.require_track(track->source_track);
+    else
+        for (const auto &candidate : workspace.tracks(item.id))
+            if (candidate.kind == "source") source = candidate;
 
     nlohmann::json issues = nlohmann::json::array();
     check_segments(*track, source, issues);
+    if (track->kind == "translation" && source && source->id == track->source_track)
+        check_translation(workspace, item, *track, *source, issues);
 
     std::map<std::string, std::string> voices;
     for (const auto &speaker : workspace.speakers(item.id)) voices[speaker.label] = speaker.voice;
@@ -131,11 +179,19 @@ nlohmann::json build_qc_report(const Workspace &workspace, const Item &item) {
                 if (auto found = by_id.find(std::stoll(id)); found != by_id.end()) where = *found->second;
             } catch (const std::exception &) {
             }
+            // What to do: a shorter line, or a faster tempo than the mix allowed.
+            char faster[16];
+            std::snprintf(faster, sizeof faster, "%.2g",
+                          std::min(2.0, mix_manifest.value("params", nlohmann::json::object()).value("max_tempo", 1.35) + 0.25));
+            const std::string fix = "; shorten the line (`dubhost track set-text " + std::to_string(track->id) + " " +
+                                    std::to_string(where.id) + " \"...\"`) or allow a faster tempo (`dubhost run mix " + item.id +
+                                    " --param max_tempo=" + faster + "`)";
             issues.push_back(issue(
                 where, action == "overrun" ? "overrun" : "truncated",
-                action == "overrun"
-                    ? "speech runs " + std::to_string(placed.value("overrun_ms", 0)) + " ms past its window at the fastest tempo"
-                    : std::to_string(placed.value("truncated_ms", 0)) + " ms of speech cut before the next segment",
+                (action == "overrun"
+                     ? "speech runs " + std::to_string(placed.value("overrun_ms", 0)) + " ms past its window at the fastest tempo"
+                     : std::to_string(placed.value("truncated_ms", 0)) + " ms of speech cut before the next segment") +
+                    fix,
                 action == "overrun" ? "warning" : "error"));
         }
         const auto loudness = mix_manifest.value("loudness", nlohmann::json::object()).value("after", nlohmann::json::object());

@@ -4,6 +4,8 @@
 
 #include <dubhost/support/error.hpp>
 
+#include <algorithm>
+
 namespace dubhost {
 namespace fs = std::filesystem;
 namespace {
@@ -12,7 +14,7 @@ Failure missing(const std::string &what, const std::string &command) {
     return user_error("missing-prerequisite", what, "run `" + command + "`");
 }
 
-SubtitleTrack choose_track(const Workspace &workspace, const Item &item, const StageRequest &request) {
+SubtitleTrack choose_track(const Workspace &workspace, const Item &item, const StageRequest &request, const StageSpec &stage) {
     if (request.track) {
         SubtitleTrack track = workspace.require_track(*request.track);
         if (track.item_id != item.id)
@@ -24,14 +26,14 @@ SubtitleTrack choose_track(const Workspace &workspace, const Item &item, const S
     const auto tracks = workspace.tracks(item.id);
     if (tracks.empty()) {
         std::string makers;  // the stages that make tracks, e.g. `dubhost run asr ITEM`
-        for (const auto &stage : stage_table())
-            if (stage.yields_track && !stage.reads_track) makers += "`dubhost run " + stage.name + " " + item.id + "` or ";
+        for (const auto &maker : stage_table())
+            if (maker.yields_track && !maker.reads_track) makers += "`dubhost run " + maker.name + " " + item.id + "` or ";
         throw user_error("missing-prerequisite", "item " + item.id + " has no subtitle track for " + request.stage,
                          "run " + makers + "add one with `dubhost track import " + item.id + " FILE.srt`");
     }
-    // The newest track that says what to speak, else the newest track.
+    // The newest track of the kinds the stage reads (tts: what to speak), else the newest track.
     for (auto it = tracks.rbegin(); it != tracks.rend(); ++it)
-        if (it->kind == "script" || it->kind == "translation") return *it;
+        if (std::find(stage.track_kinds.begin(), stage.track_kinds.end(), it->kind) != stage.track_kinds.end()) return *it;
     return tracks.back();
 }
 
@@ -100,6 +102,7 @@ StagePlan plan_stage(const Workspace &workspace, const Item &item, const StageRe
     PlanContext context{workspace, item, request, stage, plan};
     const fs::path derived = workspace.derived_item_dir(item.id);
     plan.work_dir = derived / "work" / stage.name;
+    if (stage.reads_track) context.track = choose_track(workspace, item, request, stage);
     if (stage.plan) stage.plan(context);
     for (const auto &input : stage.inputs) {
         if (!input.stage.empty()) {
@@ -113,10 +116,9 @@ StagePlan plan_stage(const Workspace &workspace, const Item &item, const StageRe
                              "import it again: `dubhost import '" + item.original_path + "'`");
         context.add_file(input.key, source);
     }
-    if (stage.reads_track) {
-        const SubtitleTrack track = choose_track(workspace, item, request);
-        plan.track_id = track.id;
-        context.add_document("track", nlohmann::json(track));
+    if (context.track) {
+        plan.track_id = context.track->id;
+        context.add_document("track", nlohmann::json(*context.track));
     }
     for (const auto &output : stage.outputs)
         plan.outputs[output.name] = (derived / expand(output.path, context, backend.id)).string();

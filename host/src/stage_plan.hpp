@@ -34,6 +34,7 @@ struct PlanContext {
     const StageRequest &request;
     const StageSpec &stage;
     StagePlan &plan;
+    std::optional<SubtitleTrack> track = std::nullopt;  // the track a reads_track stage reads
 
     // The value of a host-owned parameter: as given, else its default.
     nlohmann::json parameter(const std::string &name) const;

@@ -7,13 +7,105 @@
 #include "stage_plan.hpp"
 
 #include <dubhost/support/error.hpp>
+#include <dubhost/support/language_codes.hpp>
 
 #include <algorithm>
 #include <cctype>
 
 namespace dubhost {
-namespace fs = std::filesystem;
 namespace {
+
+bool has_text(const SubtitleTrack &track) {
+    return std::any_of(track.segments.begin(), track.segments.end(), [](const SubtitleSegment &segment) {
+        return segment.text.find_first_not_of(" \t\r\n") != std::string::npos;
+    });
+}
+
+// "en" of "en-US": translation pairs are between languages, whatever the region.
+std::string primary_language(const std::string &canonical) { return canonical.substr(0, canonical.find('-')); }
+
+// translate: the two languages, checked and in canonical form, and a track with something to say.
+void plan_translate(PlanContext &context) {
+    const SubtitleTrack &track = *context.track;
+    const std::string track_name = "track " + std::to_string(track.id);
+    const nlohmann::json to = context.parameter("to");
+    if (!to.is_string() || to.get<std::string>().empty())
+        throw user_error("no-target-language", "the translate stage needs the language to translate into",
+                         "pass --to LANGUAGE, e.g. `dubhost run translate " + context.item.id + " --to es`");
+    const Language target = require_language(to.get<std::string>());
+    const nlohmann::json from = context.parameter("from");
+    const std::string source_code =
+        from.is_string() && !from.get<std::string>().empty() ? from.get<std::string>() : track.language;
+    if (source_code.empty())
+        throw user_error("no-source-language", track_name + " does not say what language it is in",
+                         "pass --from LANGUAGE (e.g. --from en), or import the track with --language");
+    const Language source = require_language(source_code);
+    if (primary_language(source.canonical) == primary_language(target.canonical))
+        throw user_error("same-language", track_name + " is already in " + target.name,
+                         "pass --to with another language, or leave out --to to dub the track as it is");
+    if (!has_text(track))
+        throw user_error("empty-track", track_name + " has no text to translate",
+                         "import subtitles with text: `dubhost track import " + context.item.id + " FILE.srt`");
+    context.add_document("source_language", source.canonical);
+    context.add_document("target_language", target.canonical);
+}
+
+// translate: the backend's track must be the one it read, line for line: same segments in the same
+// order. Times and speakers are the original's whatever the backend wrote; only the text is new.
+void adopt_translation(const SubtitleTrack &read, SubtitleTrack &made) {
+    const std::string where = "the translation of track " + std::to_string(read.id);
+    if (made.segments.size() != read.segments.size())
+        throw Failure(ErrorKind::backend, "translation-misaligned",
+                      where + " has " + std::to_string(made.segments.size()) + " segments, the original " +
+                          std::to_string(read.segments.size()),
+                      "report this to the backend's author with the job log");
+    for (std::size_t i = 0; i < read.segments.size(); ++i) {
+        SubtitleSegment &segment = made.segments[i];
+        const SubtitleSegment &original = read.segments[i];
+        if (segment.id != original.id)
+            throw Failure(
+                ErrorKind::backend, "translation-misaligned",
+                where + " has segment " + std::to_string(segment.id) + " where the original has " + std::to_string(original.id),
+                "report this to the backend's author with the job log");
+        segment.start_ms = original.start_ms;
+        segment.end_ms = original.end_ms;
+        segment.speaker = original.speaker;
+    }
+    made.kind = "translation";
+    made.source_track = read.id;
+}
+
+// dub --to: an unknown code, the same language twice or a pair the backend does not have stop the
+// dub before any stage runs, with the command that installs the pair when the backend names one.
+void check_translation(const DubContext &dub) {
+    const Language target = require_language(dub.request.to);
+    const std::string source_code = !dub.request.from.empty() ? dub.request.from : dub.track_language;
+    if (source_code.empty()) return;  // ASR says; the stage checks when it runs
+    const Language source = require_language(source_code);
+    if (primary_language(source.canonical) == primary_language(target.canonical))
+        throw user_error("same-language", "the subtitles are already in " + target.name,
+                         "pass --to with another language, or leave out --to to dub them as they are");
+    const nlohmann::json status = dub.status("translate");
+    if (!status.contains("pairs") || !status["pairs"].is_array()) return;
+    const std::string from = primary_language(source.canonical), to = primary_language(target.canonical);
+    std::string installed;
+    for (const auto &pair : status["pairs"]) {
+        const std::string pair_from = pair.value("from", std::string()), pair_to = pair.value("to", std::string());
+        if (pair_from == from && pair_to == to) return;
+        installed += (installed.empty() ? "" : ", ") + pair_from + " to " + pair_to;
+    }
+    std::string hint = "`dubhost backends --json` lists each backend's pairs";
+    for (const auto &offer : status.value("installable", nlohmann::json::array())) {
+        const auto languages = offer.value("languages", nlohmann::json::array());
+        if (std::find(languages.begin(), languages.end(), from) != languages.end() &&
+            std::find(languages.begin(), languages.end(), to) != languages.end())
+            hint = offer.value("install", hint);
+    }
+    throw user_error("pair-not-installed",
+                     "no translation from " + source.name + " to " + target.name +
+                         " is installed here (installed: " + (installed.empty() ? std::string("none") : installed) + ")",
+                     hint);
+}
 
 // The mix's background in a dub: as the user said, else the separated stem when a separator is
 // there, else the original audio (ducked under the dub).
@@ -59,13 +151,28 @@ void plan_mux(PlanContext &context) {
     const auto params = nlohmann::json::parse(spoken->params_json, nullptr, false);
     const auto track_id = params.is_object() ? params.value("track", std::int64_t{0}) : 0;
     if (track_id <= 0) return;
+    // The spoken track (the default), and for a translation its original too.
+    auto entry = [](const SubtitleTrack &track, const std::string &role, bool default_track) {
+        const auto language = find_language(track.language);
+        return nlohmann::json{{"language", track.language},
+                              {"title", (language ? language->name + " " : std::string()) + role},
+                              {"default", default_track},
+                              {"segments", nlohmann::json(track)["segments"]}};
+    };
     const SubtitleTrack track = context.workspace.require_track(track_id);
-    context.add_document(
-        "subtitles", nlohmann::json::array({{{"language", track.language}, {"segments", nlohmann::json(track)["segments"]}}}));
+    nlohmann::json subtitles = nlohmann::json::array({entry(track, track.source_track > 0 ? "(dub)" : "", true)});
+    if (track.kind == "translation" && track.source_track > 0)
+        subtitles.push_back(entry(context.workspace.require_track(track.source_track), "(original)", false));
+    for (auto &subtitle : subtitles) {
+        std::string &title = subtitle["title"].get_ref<std::string &>();
+        while (!title.empty() && title.back() == ' ') title.pop_back();
+        if (title.empty()) title = "Subtitles";
+    }
+    context.add_document("subtitles", subtitles);
 }
 
 std::vector<StageSpec> make_table() {
-    std::vector<StageSpec> stages(7);
+    std::vector<StageSpec> stages(8);
     StageSpec &extract = stages[0];
     extract.name = "extract";
     extract.summary = "the item's audio as a 48 kHz mix and 16 kHz mono speech";
@@ -115,7 +222,31 @@ std::vector<StageSpec> make_table() {
         return "no diarization backend is installed: every segment is spoken by one voice";
     };
 
-    StageSpec &tts = stages[4];
+    StageSpec &translate = stages[4];
+    translate.name = "translate";
+    translate.summary = "a translation track: the same segments, times and speakers, in another language";
+    translate.reads_track = true;
+    translate.track_kinds = {"script", "source"};
+    translate.yields_track = "translation";
+    translate.outputs = {{"track", "translate/{backend}_{param:to}/track.json"}};
+    translate.hook_artifacts = {"source_language", "target_language"};
+    translate.must_produce = {"subtitle_track"};
+    translate.parameters = {{"to", "string", "", {}, "the language to translate into (ISO 639: es, spa, pt-BR)"},
+                            {"from", "string", "", {}, "the track's language when it does not say (ISO 639)"}};
+    translate.plan = plan_translate;
+    translate.adopt = adopt_translation;
+    translate.dub_skip = [](const DubContext &dub) -> std::optional<std::string> {
+        if (!dub.request.to.empty()) return std::nullopt;
+        return std::string("no --to: the dub speaks the subtitles in their own language");
+    };
+    translate.dub_check = check_translation;
+    translate.dub_params = [](const DubContext &dub) {
+        nlohmann::json params = {{"to", dub.request.to}};
+        if (!dub.request.from.empty()) params["from"] = dub.request.from;
+        return params;
+    };
+
+    StageSpec &tts = stages[5];
     tts.name = "tts";
     tts.summary = "speech for every segment of the track, in the voices chosen";
     tts.reads_track = true;
@@ -124,7 +255,7 @@ std::vector<StageSpec> make_table() {
     tts.must_produce = {"tts_manifest"};
     tts.plan = plan_tts;
 
-    StageSpec &mix = stages[5];
+    StageSpec &mix = stages[6];
     mix.name = "mix";
     mix.summary = "the dubbed speech over the background, loudness-normalised";
     mix.inputs = {{"tts_manifest", "tts_manifest", "tts", "manifest", "dubbed speech (TTS manifest)"}};
@@ -140,7 +271,7 @@ std::vector<StageSpec> make_table() {
     mix.plan = plan_mix;
     mix.dub_params = [](const DubContext &dub) { return nlohmann::json{{"background", dub_background(dub)}}; };
 
-    StageSpec &mux = stages[6];
+    StageSpec &mux = stages[7];
     mux.name = "mux";
     mux.summary = "the dub (and the spoken track as subtitles) into a copy of the video";
     mux.inputs = {{"video", "video", "", "", "video"}, {"dub_audio", "dub_audio", "mix", "mix", "dub mix"}};
@@ -157,7 +288,13 @@ std::vector<StageSpec> make_table() {
     };
     mux.dub_params = [](const DubContext &dub) {
         const bool mkv = dub.request.output && dub.request.output->extension() == ".mkv";
-        return nlohmann::json{{"container", mkv ? "mkv" : "mp4"}, {"dub_language", dub.request.language}};
+        if (dub.request.to.empty())
+            return nlohmann::json{{"container", mkv ? "mkv" : "mp4"}, {"dub_language", dub.request.language}};
+        // A translated dub: the original audio is in the language translated from, when known.
+        nlohmann::json params = {{"container", mkv ? "mkv" : "mp4"}, {"dub_language", dub.request.to}};
+        const std::string original = !dub.request.from.empty() ? dub.request.from : dub.track_language;
+        if (!original.empty()) params["original_language"] = original;
+        return params;
     };
     return stages;
 }

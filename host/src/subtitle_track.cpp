@@ -27,6 +27,7 @@ void to_json(nlohmann::json &out, const SubtitleTrack &track) {
                          {"kind", track.kind},
                          {"language", track.language},
                          {"created_by", track.created_by},
+                         {"source_track", track.source_track > 0 ? nlohmann::json(track.source_track) : nlohmann::json()},
                          {"segments", track.segments}};
 }
 
@@ -36,6 +37,8 @@ void from_json(const nlohmann::json &in, SubtitleTrack &track) {
     track.kind = in.value("kind", std::string("source"));
     track.language = in.value("language", std::string());
     track.created_by = in.value("created_by", std::string());
+    const auto source = in.find("source_track");
+    track.source_track = source != in.end() && source->is_number_integer() ? source->get<std::int64_t>() : 0;
     track.segments = in.at("segments").get<std::vector<SubtitleSegment>>();
 }
 

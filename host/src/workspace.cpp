@@ -8,6 +8,7 @@
 #include <dubhost/support/atomic_file.hpp>
 #include <dubhost/support/clock.hpp>
 #include <dubhost/support/error.hpp>
+#include <dubhost/support/language_codes.hpp>
 #include <fcntl.h>
 #include <signal.h>
 #include <sqlite3.h>
@@ -319,15 +320,21 @@ Item Workspace::require_item(const std::string &id_or_prefix) const {
 
 std::int64_t Workspace::add_track(SubtitleTrack track) {
     require_item(track.item_id);
+    if (!track.language.empty()) track.language = require_language(track.language).canonical;
     SQLite::Database &db = state_->db;
     SQLite::Transaction transaction(db);
     SQLite::Statement insert_track(db,
-                                   "INSERT INTO tracks (item_id, kind, language, created_by, created_at) VALUES (?, ?, ?, ?, ?)");
+                                   "INSERT INTO tracks (item_id, kind, language, created_by, created_at, source_track_id) "
+                                   "VALUES (?, ?, ?, ?, ?, ?)");
     insert_track.bind(1, track.item_id);
     insert_track.bind(2, track.kind);
     insert_track.bind(3, track.language);
     insert_track.bind(4, track.created_by);
     insert_track.bind(5, utc_timestamp());
+    if (track.source_track > 0)
+        insert_track.bind(6, static_cast<int64_t>(track.source_track));
+    else
+        insert_track.bind(6);
     insert_track.exec();
     const std::int64_t track_id = db.getLastInsertRowid();
     SQLite::Statement insert_segment(
@@ -354,6 +361,19 @@ std::int64_t Workspace::add_track(SubtitleTrack track) {
     return track_id;
 }
 
+void Workspace::set_segment_text(std::int64_t track_id, std::int64_t segment_id, const std::string &text) {
+    const SubtitleTrack track = require_track(track_id);
+    SQLite::Statement update(state_->db, "UPDATE segments SET text = ? WHERE id = ? AND track_id = ?");
+    update.bind(1, text);
+    update.bind(2, static_cast<int64_t>(segment_id));
+    update.bind(3, static_cast<int64_t>(track_id));
+    if (update.exec() == 0)
+        throw user_error("no-such-segment",
+                         "track " + std::to_string(track_id) + " has no segment " + std::to_string(segment_id) + " (its " +
+                             std::to_string(track.segments.size()) + " segments are numbered by id)",
+                         "list them with `dubhost track export " + std::to_string(track_id) + " --format json`");
+}
+
 namespace {
 
 std::vector<SubtitleSegment> read_segments(SQLite::Database &db, std::int64_t track_id) {
@@ -373,6 +393,7 @@ SubtitleTrack read_track(SQLite::Database &db, SQLite::Statement &row) {
     track.kind = row.getColumn(2).getString();
     track.language = row.getColumn(3).getString();
     track.created_by = row.getColumn(4).getString();
+    track.source_track = row.getColumn(5).isNull() ? 0 : row.getColumn(5).getInt64();
     track.segments = read_segments(db, track.id);
     return track;
 }
@@ -380,8 +401,8 @@ SubtitleTrack read_track(SQLite::Database &db, SQLite::Statement &row) {
 }  // namespace
 
 std::vector<SubtitleTrack> Workspace::tracks(const std::string &item_id) const {
-    SQLite::Statement query(state_->db,
-                            "SELECT id, item_id, kind, language, created_by FROM tracks WHERE item_id = ? ORDER BY id");
+    SQLite::Statement query(
+        state_->db, "SELECT id, item_id, kind, language, created_by, source_track_id FROM tracks WHERE item_id = ? ORDER BY id");
     query.bind(1, item_id);
     std::vector<SubtitleTrack> tracks;
     while (query.executeStep()) tracks.push_back(read_track(state_->db, query));
@@ -389,7 +410,8 @@ std::vector<SubtitleTrack> Workspace::tracks(const std::string &item_id) const {
 }
 
 SubtitleTrack Workspace::require_track(std::int64_t track_id) const {
-    SQLite::Statement query(state_->db, "SELECT id, item_id, kind, language, created_by FROM tracks WHERE id = ?");
+    SQLite::Statement query(state_->db,
+                            "SELECT id, item_id, kind, language, created_by, source_track_id FROM tracks WHERE id = ?");
     query.bind(1, static_cast<int64_t>(track_id));
     if (!query.executeStep())
         throw user_error("no-such-track", "no subtitle track " + std::to_string(track_id) + " in " + root().string(),

@@ -7,7 +7,7 @@
 
 namespace dubhost::schema {
 
-inline constexpr std::array<std::string_view, 2> migrations = {
+inline constexpr std::array<std::string_view, 3> migrations = {
     // 0 -> 1: the first library.
     R"sql(
 CREATE TABLE items (
@@ -84,6 +84,10 @@ ALTER TABLE jobs ADD COLUMN backend_plugin TEXT NOT NULL DEFAULT '';
 ALTER TABLE jobs ADD COLUMN inputs_key TEXT NOT NULL DEFAULT '';
 ALTER TABLE jobs ADD COLUMN pid INTEGER;
 ALTER TABLE jobs ADD COLUMN result_json TEXT;
+)sql",
+    // 2 -> 3: a track made from another (a translation, a diarized copy) names the one it came from.
+    R"sql(
+ALTER TABLE tracks ADD COLUMN source_track_id INTEGER;
 )sql",
 };
 

@@ -1,7 +1,7 @@
 // The mux's packet sources (mux_tracks.hpp): copied streams, AAC encoding and subtitle cues.
 #include "mux_tracks.hpp"
 
-#include "language_codes.hpp"
+#include <dubhost/support/language_codes.hpp>
 
 extern "C" {
 #include <libavutil/channel_layout.h>
@@ -45,7 +45,7 @@ std::vector<uint8_t> cue_payload(const std::string &text, bool mov_text) {
 void set_track_metadata(AVStream &stream, const std::string &title, const std::string &language) {
     av_dict_set(&stream.metadata, "title", title.c_str(), 0);
     av_dict_set(&stream.metadata, "handler_name", title.c_str(), 0);
-    av_dict_set(&stream.metadata, "language", iso639_2(language).c_str(), 0);
+    av_dict_set(&stream.metadata, "language", stream_language_tag(language).c_str(), 0);
 }
 
 AVStream &CopiedStreams::copy(AVFormatContext &output, int index, const std::string &what) {
@@ -164,6 +164,8 @@ SubtitleCues::SubtitleCues(AVFormatContext &output, const sdk::json &track, bool
     stream_->time_base = AVRational{1, 1000};
     check(avcodec_parameters_from_context(stream_->codecpar, codec_.get()), "setting up the subtitle track");
     set_track_metadata(*stream_, title, language);
+    // The track players show first (the dub's language); the others stay selectable.
+    stream_->disposition = track.value("default", false) ? AV_DISPOSITION_DEFAULT : 0;
     for (const auto &segment : track.at("segments")) cues_.push_back(segment);
 }
 

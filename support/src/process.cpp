@@ -79,14 +79,16 @@ private:
     posix_spawnattr_t attributes_{};
 };
 
-// Reads what is available into `into` (and the log); returns false at end of stream.
-bool drain(int fd, std::string &into, std::size_t keep_last, std::ofstream *log) {
+// Reads what is available into `into` (and the log, and the watcher); returns false at end of stream.
+bool drain(int fd, std::string &into, std::size_t keep_last, std::ofstream *log,
+           const std::function<void(std::string_view)> &watcher = {}) {
     std::array<char, 8192> buffer{};
     const ssize_t got = ::read(fd, buffer.data(), buffer.size());
     if (got < 0) return errno == EINTR || errno == EAGAIN;
     if (got == 0) return false;
     into.append(buffer.data(), static_cast<std::size_t>(got));
     if (log && *log) log->write(buffer.data(), got).flush();
+    if (watcher) watcher(std::string_view(buffer.data(), static_cast<std::size_t>(got)));
     if (keep_last > 0 && into.size() > keep_last) into.erase(0, into.size() - keep_last);
     return true;
 }
@@ -240,7 +242,7 @@ ProcessResult run_process(const ProcessRequest &request) {
         const int ready = ::poll(fds.data(), fds.size(), 100);
         if (ready < 0 && errno != EINTR) break;
         if (out_open && (fds[0].revents & (POLLIN | POLLHUP | POLLERR)))
-            out_open = drain(out.read_end(), result.out, request.kept_output_bytes, log_stream);
+            out_open = drain(out.read_end(), result.out, request.kept_output_bytes, log_stream, request.on_output);
         if (err_open && (fds[1].revents & (POLLIN | POLLHUP | POLLERR)))
             err_open = drain(err.read_end(), result.err, kept_stderr_bytes, log_stream);
         if (channel_open && (fds[2].revents & (POLLIN | POLLHUP | POLLERR))) {

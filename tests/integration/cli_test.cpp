@@ -72,7 +72,7 @@ BOOST_AUTO_TEST_CASE(the_stage_reference_is_the_stage_table) {
     const json stages = run_json({"stages", "--json"})["stages"];
     std::vector<std::string> names;
     for (const auto &stage : stages) names.push_back(stage["name"]);
-    BOOST_TEST(names == (std::vector<std::string>{"extract", "separate", "asr", "diarize", "tts", "mix", "mux"}),
+    BOOST_TEST(names == (std::vector<std::string>{"extract", "separate", "asr", "diarize", "translate", "tts", "mix", "mux"}),
                boost::test_tools::per_element());
     const auto help = dubhost_run({"run", "--help"});
     for (const auto &stage : stages)

@@ -115,6 +115,22 @@ class ModuleTest(unittest.TestCase):
             self.assertTrue(ran[stage]["backend"], stage)
         self.assertEqual(ran["mux"]["backend"], "ffmpeg")
 
+    def test_translation_runs_as_a_stage_and_as_part_of_a_dub(self):
+        item = self.ws.import_media(SAMPLE_VIDEO)["item_id"]
+        self.ws.import_track(item, str(self.root / "script.srt"), language="en")
+        job = self.ws.run("translate", item, to="es")
+        self.assertEqual(job["status"], "succeeded")
+        translation = self.ws.tracks(item)[-1]
+        self.assertEqual((translation.kind, translation.language), ("translation", "es"))
+        with self.assertRaises(dubhost.UserError) as raised:
+            self.ws.run("translate", item, to="xx")
+        self.assertEqual(raised.exception.code, "unknown-language")
+        result = self.ws.dub(SAMPLE_VIDEO, subtitles=str(self.root / "script.srt"), language="en", to="es",
+                             output=str(self.root / "hello.es.mp4"))
+        ran = {stage["stage"]: stage for stage in result["stages"]}
+        self.assertEqual(ran["translate"]["backend"], "apertium")
+        self.assertTrue((self.root / "hello.es.mp4").is_file())
+
     def test_an_exception_in_the_progress_callback_cancels_the_job_and_propagates(self):
         item = self.ws.import_media(SAMPLE_VIDEO)["item_id"]
         self.ws.run("extract", item)
@@ -157,7 +173,7 @@ class ModuleTest(unittest.TestCase):
         ids = {plugin["id"] for plugin in plugins["plugins"]}
         self.assertTrue({"dubhost.ffmpeg", "dubhost.tts-espeak"} <= ids, ids)
         choices = {choice["capability"]: choice for choice in self.ws.backends()}
-        self.assertEqual(set(choices), {"probe", "extract", "separate", "asr", "diarize", "tts", "mix", "mux"})
+        self.assertEqual(set(choices), {"probe", "extract", "separate", "asr", "diarize", "translate", "tts", "mix", "mux"})
         packs = {pack["id"]: pack for pack in self.ws.packs()}
         self.assertTrue({"spleeter", "whisper", "diarization", "pyttsx3"} <= set(packs), packs)
         self.assertEqual(packs["spleeter"]["state"], "not-installed")

@@ -18,7 +18,9 @@ namespace dubhost {
 struct DubRequest {
     std::filesystem::path video;
     std::optional<std::filesystem::path> subtitles;  // the text to speak (a translated script); skips ASR
-    std::string language;                            // of the subtitles / the dub
+    std::string language;                            // of the subtitles
+    std::string to;                                  // translate into this language first; empty: no translation
+    std::string from;                                // the source language when neither subtitles nor ASR say
     std::map<std::string, std::string> voices;       // speaker -> voice
     std::map<std::string, std::string> backends;     // capability -> backend id
     std::optional<std::filesystem::path> output;     // default: ./<video name>.dub.mp4

@@ -19,6 +19,7 @@ namespace dubhost {
 struct PlanContext;  // one stage being planned for one item (src/stage_plan.hpp)
 struct Item;
 struct DubRequest;
+struct SubtitleTrack;
 
 // A file a stage reads: an output of an earlier stage, or the item's own media file.
 struct StageInput {
@@ -51,14 +52,18 @@ struct StageParameter {
 struct DubContext {
     const Item &item;
     const DubRequest &request;
-    std::function<bool(const std::string &stage)> available;  // an installed backend, or one the user named
+    std::function<bool(const std::string &stage)> available;         // an installed backend, or one the user named
+    std::function<nlohmann::json(const std::string &stage)> status;  // the chosen backend's status document
+    std::string track_language;  // of the subtitles given; empty when ASR will say (or they do not)
 };
 
 struct StageSpec {
     std::string name;  // also the capability its backends provide
     std::string summary;
     std::vector<StageInput> inputs;
-    bool reads_track = false;                 // the chosen subtitle track goes in as inputs.track
+    bool reads_track = false;  // the chosen subtitle track goes in as inputs.track
+    // Without --track, the newest track of the first of these kinds there is, else the newest track.
+    std::vector<std::string> track_kinds = {"script", "translation"};
     std::optional<std::string> yields_track;  // outputs.track is stored as a track of this kind ("" keeps the backend's)
     std::vector<StageOutput> outputs;
     std::vector<std::string> hook_artifacts;  // artifacts the plan hook adds to what the stage offers
@@ -66,10 +71,13 @@ struct StageSpec {
     std::vector<StageParameter> parameters;   // owned by the host
     std::string result_output;                // the output that is the dub's result when this stage ends it
 
-    // Special cases, each beside its entry: extra inputs or refusals while planning; why `dub` leaves
-    // the stage out (nullopt: it runs); the parameters `dub` gives it.
+    // Special cases, each beside its entry: extra inputs or refusals while planning; checks on the
+    // track a backend made from the one it read, before it is stored; why `dub` leaves the stage out
+    // (nullopt: it runs); refusals `dub` makes before any stage runs; the parameters `dub` gives it.
     std::function<void(PlanContext &)> plan;
+    std::function<void(const SubtitleTrack &read, SubtitleTrack &made)> adopt;
     std::function<std::optional<std::string>(const DubContext &)> dub_skip;
+    std::function<void(const DubContext &)> dub_check;
     std::function<nlohmann::json(const DubContext &)> dub_params;
 
     // Every artifact a backend of this stage may read.

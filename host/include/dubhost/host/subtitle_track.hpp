@@ -24,16 +24,17 @@ struct SubtitleSegment {
 struct SubtitleTrack {
     std::int64_t id = 0;
     std::string item_id;
-    std::string kind;        // "source" (what is said), "script" (what to speak), "translation"
-    std::string language;    // BCP 47 tag or empty when unknown
-    std::string created_by;  // "import:<file name>", "asr:<backend>", "diarize:<backend>"
+    std::string kind;               // "source" (what is said), "script" (what to speak), "translation"
+    std::string language;           // BCP 47 tag or empty when unknown
+    std::string created_by;         // "import:<file name>", "asr:<backend>", "diarize:<backend>", "translate:<backend>"
+    std::int64_t source_track = 0;  // the track this one was made from (a translation's original); 0: none
     std::vector<SubtitleSegment> segments;
 };
 
 // JSON field names: {id, start, end, text, speaker}; start/end in milliseconds.
 void to_json(nlohmann::json &out, const SubtitleSegment &segment);
 void from_json(const nlohmann::json &in, SubtitleSegment &segment);
-// {id, item_id, kind, language, created_by, segments}
+// {id, item_id, kind, language, created_by, source_track (id or null), segments}
 void to_json(nlohmann::json &out, const SubtitleTrack &track);
 void from_json(const nlohmann::json &in, SubtitleTrack &track);
 

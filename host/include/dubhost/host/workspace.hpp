@@ -66,7 +66,7 @@ struct SpeakerRecord {
 
 class Workspace {
 public:
-    static constexpr int schema_version = 2;
+    static constexpr int schema_version = 3;
 
     // Creates the folder layout if needed, opens (or creates) library.db in WAL mode and applies
     // migrations. Throws Failure(user) for a folder that cannot be written and for a library.db that
@@ -97,8 +97,12 @@ public:
     // Accepts a full id or a unique prefix. Throws Failure(user) naming the fix when none or several match.
     Item require_item(const std::string &id_or_prefix) const;
 
-    // Stores the track and its segments (ids are assigned) and registers its speakers.
+    // Stores the track and its segments (ids are assigned) and registers its speakers. Its language
+    // is stored in canonical form (require_language); an unknown code is a user Failure.
     std::int64_t add_track(SubtitleTrack track);
+    // Replaces one segment's text in place (a correction before a re-dub); the segment keeps its id,
+    // times and speaker. Throws Failure(user) when the track has no such segment.
+    void set_segment_text(std::int64_t track_id, std::int64_t segment_id, const std::string &text);
     std::vector<SubtitleTrack> tracks(const std::string &item_id) const;
     SubtitleTrack require_track(std::int64_t track_id) const;
     std::vector<SpeakerRecord> speakers(const std::string &item_id) const;

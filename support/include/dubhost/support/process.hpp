@@ -9,6 +9,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace dubhost {
@@ -24,6 +25,8 @@ struct ProcessRequest {
     // When set, the child gets a pipe as file descriptor 3 and every complete line it writes there
     // is handed over as it arrives (a runner's protocol channel, apart from stdout and stderr).
     std::function<void(const std::string &line)> on_channel_line;
+    // When set, told each piece of standard output as it arrives (a streaming filter's progress).
+    std::function<void(std::string_view piece)> on_output;
 };
 
 struct ProcessResult {
