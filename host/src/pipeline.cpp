@@ -186,8 +186,10 @@ StageOutcome Pipeline::run(const StageRequest &request) {
 
     // Parameters and prerequisites are checked here, before any work.
     check_stage_parameters(stage, *backend.backend.info, request.params);
-    const StagePlan plan = plan_stage(workspace_, item, request, stage, *backend.backend.info);
-    nlohmann::json params = request.params;
+    StageRequest canonical = request;
+    canonical.params = canonical_host_parameters(stage, request.params);
+    const StagePlan plan = plan_stage(workspace_, item, canonical, stage, *backend.backend.info);
+    nlohmann::json params = canonical.params;
     if (plan.track_id) params["track"] = *plan.track_id;
     std::vector<ArtifactRecord> artifacts;
     const std::string key = inputs_key(backend, params, plan, artifacts);

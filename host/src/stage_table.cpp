@@ -135,9 +135,28 @@ void plan_mix(PlanContext &context) {
     context.add_file("background", *stem);
 }
 
+// The item's video cannot be copied into the container (its probe says which ones it fits, e.g.
+// Theora no MP4): refused before any work, naming one that works.
+void refuse_container(const Item &item, const std::string &container) {
+    const auto probe = nlohmann::json::parse(item.probe_json, nullptr, false);
+    if (!probe.is_object()) return;
+    for (const auto &stream : probe.value("streams", nlohmann::json::array())) {
+        if (stream.value("type", "") != "video" || stream.value("attached_picture", false) || !stream.contains("copies_into"))
+            continue;
+        const auto fits = stream["copies_into"];
+        if (fits.empty() || std::find(fits.begin(), fits.end(), container) != fits.end()) return;
+        const std::string other = fits.front().get<std::string>();
+        throw user_error("container-cannot-carry-video",
+                         "the video of item " + item.id + " is " + stream.value("codec", std::string("?")) + ", which an " +
+                             container + " file cannot carry unchanged",
+                         "write " + other + " instead: -o NAME." + other + " (or --param container=" + other + ")");
+    }
+}
+
 // mux: an audio-only item has no video to put the dub into; the spoken track goes in as subtitles.
 void plan_mux(PlanContext &context) {
     const Item &item = context.item;
+    if (item.media_kind != "audio") refuse_container(item, context.parameter("container").get<std::string>());
     if (item.media_kind == "audio") {
         const auto dubbed = context.earlier_output("mix", "mix");
         throw user_error("audio-only-item", "item " + item.id + " is audio-only: there is no video to put the dub into",
@@ -151,23 +170,19 @@ void plan_mux(PlanContext &context) {
     const auto params = nlohmann::json::parse(spoken->params_json, nullptr, false);
     const auto track_id = params.is_object() ? params.value("track", std::int64_t{0}) : 0;
     if (track_id <= 0) return;
-    // The spoken track (the default), and for a translation its original too.
+    // The spoken track (the default), and for a translation its original too: "Spanish (dub)".
     auto entry = [](const SubtitleTrack &track, const std::string &role, bool default_track) {
         const auto language = find_language(track.language);
+        const std::string name = language ? language->name : std::string("Subtitles");
         return nlohmann::json{{"language", track.language},
-                              {"title", (language ? language->name + " " : std::string()) + role},
+                              {"title", role.empty() ? name : name + " (" + role + ")"},
                               {"default", default_track},
                               {"segments", nlohmann::json(track)["segments"]}};
     };
     const SubtitleTrack track = context.workspace.require_track(track_id);
-    nlohmann::json subtitles = nlohmann::json::array({entry(track, track.source_track > 0 ? "(dub)" : "", true)});
-    if (track.kind == "translation" && track.source_track > 0)
-        subtitles.push_back(entry(context.workspace.require_track(track.source_track), "(original)", false));
-    for (auto &subtitle : subtitles) {
-        std::string &title = subtitle["title"].get_ref<std::string &>();
-        while (!title.empty() && title.back() == ' ') title.pop_back();
-        if (title.empty()) title = "Subtitles";
-    }
+    const bool translated = track.kind == "translation" && track.source_track > 0;
+    nlohmann::json subtitles = nlohmann::json::array({entry(track, translated ? "dub" : "", true)});
+    if (translated) subtitles.push_back(entry(context.workspace.require_track(track.source_track), "original", false));
     context.add_document("subtitles", subtitles);
 }
 
@@ -231,8 +246,8 @@ std::vector<StageSpec> make_table() {
     translate.outputs = {{"track", "translate/{backend}_{param:to}/track.json"}};
     translate.hook_artifacts = {"source_language", "target_language"};
     translate.must_produce = {"subtitle_track"};
-    translate.parameters = {{"to", "string", "", {}, "the language to translate into (ISO 639: es, spa, pt-BR)"},
-                            {"from", "string", "", {}, "the track's language when it does not say (ISO 639)"}};
+    translate.parameters = {{"to", "language", "", {}, "the language to translate into (ISO 639: es, spa, pt-BR)"},
+                            {"from", "language", "", {}, "the track's language when it does not say (ISO 639)"}};
     translate.plan = plan_translate;
     translate.adopt = adopt_translation;
     translate.dub_skip = [](const DubContext &dub) -> std::optional<std::string> {
@@ -286,6 +301,10 @@ std::vector<StageSpec> make_table() {
         if (dub.item.media_kind != "audio") return std::nullopt;
         return "the input has no video: the result is the dubbed audio";
     };
+    mux.dub_check = [](const DubContext &dub) {
+        const bool mkv = dub.request.output && dub.request.output->extension() == ".mkv";
+        refuse_container(dub.item, mkv ? "mkv" : "mp4");
+    };
     mux.dub_params = [](const DubContext &dub) {
         const bool mkv = dub.request.output && dub.request.output->extension() == ".mkv";
         if (dub.request.to.empty())
@@ -300,6 +319,11 @@ std::vector<StageSpec> make_table() {
 }
 
 bool fits(const StageParameter &parameter, const nlohmann::json &value) {
+    if (parameter.type == "language") {
+        if (!value.is_string()) return false;
+        if (!value.get<std::string>().empty()) require_language(value.get<std::string>());  // throws, naming the code
+        return true;
+    }
     if (parameter.type == "integer") return value.is_number_integer();
     if (parameter.type == "number") return value.is_number();
     if (parameter.type == "boolean") return value.is_boolean();
@@ -388,6 +412,15 @@ std::string path_component(const std::string &value) {
     for (char &c : safe)
         if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '+' && c != '-') c = '_';
     return safe == "." || safe == ".." ? "_" : safe;
+}
+
+nlohmann::json canonical_host_parameters(const StageSpec &stage, nlohmann::json params) {
+    for (const auto &parameter : stage.parameters) {
+        if (parameter.type != "language" || !params.contains(parameter.name) || !params[parameter.name].is_string()) continue;
+        const std::string code = params[parameter.name].get<std::string>();
+        if (!code.empty()) params[parameter.name] = require_language(code).canonical;
+    }
+    return params;
 }
 
 void check_host_parameters(const StageSpec &stage, const nlohmann::json &params) {

@@ -9,6 +9,7 @@ extern "C" {
 
 #include <algorithm>
 #include <cstdio>
+#include <utility>
 
 namespace dubhost::ffmpeg {
 namespace {
@@ -46,6 +47,15 @@ nlohmann::json describe_stream(const AVStream &stream) {
         info["frame_rate_fraction"] = std::to_string(rate.num) + "/" + std::to_string(rate.den);
         info["pixel_format"] = pixel_format ? pixel_format : "";
         info["attached_picture"] = (stream.disposition & AV_DISPOSITION_ATTACHED_PIC) != 0;
+        // The containers the mux can copy this video into unchanged (Theora, for one, fits no MP4):
+        // the host refuses a dub into any other before its first stage runs.
+        nlohmann::json copies_into = nlohmann::json::array();
+        for (const auto &[name, muxer] : {std::pair{"mp4", "mp4"}, std::pair{"mkv", "matroska"}}) {
+            const AVOutputFormat *format = av_guess_format(muxer, nullptr, nullptr);
+            if (format && avformat_query_codec(format, parameters.codec_id, FF_COMPLIANCE_NORMAL) == 1)
+                copies_into.push_back(name);
+        }
+        info["copies_into"] = copies_into;
     }
     return info;
 }

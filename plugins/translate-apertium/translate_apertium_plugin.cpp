@@ -169,11 +169,14 @@ private:
         return words;
     }
 
+    // "Apertium 3.8.3", asked once per process (status is called before every stage runs).
     static std::string version() {
-        const dubhost::ProcessResult printed = dubhost::run_process({"apertium", "-V"}, std::chrono::seconds(10));
-        std::string text = printed.out.empty() ? printed.err : printed.out;
-        text = text.substr(0, text.find('\n'));
-        return text;
+        static const std::string printed = [] {
+            const dubhost::ProcessResult result = dubhost::run_process({"apertium", "-V"}, std::chrono::seconds(10));
+            const std::string text = result.out.empty() ? result.err : result.out;
+            return text.substr(0, text.find('\n'));
+        }();
+        return printed;
     }
 
     // One child process for the whole track; blocks are counted as they come back for progress.

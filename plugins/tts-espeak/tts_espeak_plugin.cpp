@@ -8,6 +8,7 @@
 
 #include "dubhost_manifest.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
@@ -156,7 +157,25 @@ public:
                             "espeak-ng has no voice for language '" + language + "'",
                             "set the track's language (`dubhost track import ... --language xx`) or pass --param language=en");
 
+        // The item's chosen voices (`dubhost speakers set`) follow the track into its language (a
+        // translated dub); a voice_map given for this job is taken as it is.
         std::map<std::string, std::string> chosen = string_map(job.at("inputs").value("voice_map", json::object()));
+        const std::string primary = language.substr(0, language.find_first_of("-_"));
+        const auto voices = engine.voices();
+        const auto moved = dubhost::espeak::move_to_language(chosen, *base_voice, [&](const std::string &identifier) {
+            for (const auto &voice : voices)
+                if (voice.identifier == identifier)
+                    return std::any_of(voice.languages.begin(), voice.languages.end(), [&](const std::string &spoken) {
+                        return spoken.substr(0, spoken.find_first_of("-_")) == primary;
+                    });
+            return true;  // a voice espeak-ng does not list: left as chosen
+        });
+        json voice_changes = json::array();
+        for (const auto &change : moved) {
+            host.warn("speaker " + change.speaker + ": the chosen voice " + change.chosen + " does not speak '" + language +
+                      "'; speaking with " + change.used + " (same variant)");
+            voice_changes.push_back({{"speaker", change.speaker}, {"chosen", change.chosen}, {"used", change.used}});
+        }
         for (const auto &[speaker, voice] : string_map(params.value("voice_map", json::object()))) chosen[speaker] = voice;
         const json &segments = track.at("segments");
         std::vector<std::string> speakers;
@@ -229,6 +248,7 @@ public:
                   std::to_string(reused) + " reused), skipped " + std::to_string(skipped.size()));
         return {{"outputs", {{"manifest", manifest_path.string()}, {"dir", dir.string()}}},
                 {"voice_map", voice_map_json},
+                {"voice_changes", voice_changes},
                 {"synthesized", synthesized},
                 {"reused", reused},
                 // Speaking the track: synthesis or reuse, the WAVs and the manifest (not engine start-up).

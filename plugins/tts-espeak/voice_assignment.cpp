@@ -10,6 +10,20 @@ const std::vector<std::string> &automatic_variants() {
     return variants;
 }
 
+std::vector<VoiceChange> move_to_language(std::map<std::string, std::string> &chosen, const std::string &base_voice,
+                                          const std::function<bool(const std::string &identifier)> &speaks_language) {
+    std::vector<VoiceChange> changes;
+    for (auto &[speaker, voice] : chosen) {
+        const auto plus = voice.find('+');
+        const std::string identifier = voice.substr(0, plus);
+        if (voice.empty() || speaks_language(identifier)) continue;
+        const std::string used = base_voice + (plus == std::string::npos ? "" : voice.substr(plus));
+        changes.push_back({speaker, voice, used});
+        voice = used;
+    }
+    return changes;
+}
+
 std::map<std::string, std::string> assign_voices(const std::vector<std::string> &speakers,
                                                  const std::map<std::string, std::string> &chosen,
                                                  const std::string &base_voice) {

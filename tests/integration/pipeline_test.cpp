@@ -341,10 +341,12 @@ json finished_document(const dubhost::ProcessResult &result) { return json::pars
 
 }  // namespace
 
-// --to: the script is translated into a track linked to it, spoken in Spanish, and muxed with the
-// dub (default, spa), the original audio (eng) and subtitles in both languages (Spanish default).
+// --to: the script is translated into a track linked to it, spoken in Spanish (a speaker's chosen
+// English voice keeps its variant in Spanish), and muxed with the dub (default, spa), the original
+// audio (eng) and subtitles in both languages (Spanish default).
 BOOST_AUTO_TEST_CASE(dub_to_spanish_keeps_the_original_and_both_subtitle_languages) {
     const fs::path script = fs::path(DUBHOST_SOURCE_DIR) / "packaging" / "sample" / "movie-hello.script.srt";
+    BOOST_TEST(dubhost({"speakers", "set", item, "SPEAKER_1", "--voice", "gmw/en+f3"}).exit_code == 0);
     const fs::path output = dir / "out" / "hello.es.mp4";
     const auto result = dubhost({"dub", sample_video, "--subtitles", script.string(), "--language", "en", "--to", "es",
                                  "--backend", "tts=espeak-ng", "-o", output.string(), "--json"});
@@ -374,6 +376,16 @@ BOOST_AUTO_TEST_CASE(dub_to_spanish_keeps_the_original_and_both_subtitle_languag
     BOOST_TEST_REQUIRE(translation["segments"].size() == 3u);
     BOOST_TEST(translation["segments"][0]["text"].get<std::string>().find("Hola") != std::string::npos);
     for (std::size_t i = 0; i < 3; ++i) BOOST_TEST(translation["segments"][i]["start"] == original["segments"][i]["start"]);
+
+    const json jobs = ok({"jobs", item, "--json"});
+    json tts;
+    for (const auto &job : jobs["jobs"])
+        if (job["stage"] == "tts") tts = ok({"job", std::to_string(job["id"].get<std::int64_t>()), "--json"})["result"];
+    const std::string voice = tts["voice_map"].value("SPEAKER_1", "");
+    BOOST_TEST(voice.rfind("gmw/en", 0) != 0u, voice);  // not an English voice reading Spanish
+    BOOST_TEST(voice.size() > 3u);
+    BOOST_TEST(voice.substr(voice.size() - 3) == "+f3", voice);
+    BOOST_TEST(tts["voice_changes"].size() == 1u);
 }
 
 // The re-dub measure of issue 15: 40 lines, one edited with `track set-text`, and the second tts
@@ -470,7 +482,9 @@ BOOST_AUTO_TEST_CASE(run_translate_checks_its_languages_and_track_before_any_wor
     BOOST_TEST(hint_of({"run", "translate", item}).find("--to LANGUAGE") != std::string::npos);
     BOOST_TEST(hint_of({"run", "translate", item, "--to", "en"}).find("already in English") != std::string::npos);
     BOOST_TEST(stage({"translate", item, "--to", "spa"}));
-    BOOST_TEST(!stage({"translate", item, "--to", "spa"}));  // up to date
+    BOOST_TEST(!stage({"translate", item, "--to", "es"}));  // the same language spelled another way: up to date
+    BOOST_TEST(hint_of({"run", "translate", item, "--to", "xx"}).find("'xx' is not an ISO 639 language code") !=
+               std::string::npos);
     const auto tracks = ok({"tracks", item, "--json"})["tracks"];
     BOOST_TEST(tracks.back()["language"] == "es");
     // A track whose only line was blanked has nothing to translate.
@@ -481,6 +495,61 @@ BOOST_AUTO_TEST_CASE(run_translate_checks_its_languages_and_track_before_any_wor
     BOOST_TEST(hint_of({"run", "translate", item, "--to", "es", "--track", script_id}).find("has no text to translate") !=
                std::string::npos);
     BOOST_TEST(hint_of({"track", "set-text", script_id, "999999", "x"}).find("has no segment 999999") != std::string::npos);
+}
+
+// qc on a translation: a track in another language than it claims is flagged "untranslated", a
+// line emptied after translation "empty-translation", unknown words are listed; and a translate
+// backend that loses a line fails its job and no track is stored.
+BOOST_AUTO_TEST_CASE(qc_flags_what_a_translation_left_and_a_misaligned_one_is_refused) {
+    dubhost::test::write_file(dir / "spanish.srt",
+                              "1\n00:00:00,500 --> 00:00:02,500\nEl perro come la comida en la casa grande.\n\n"
+                              "2\n00:00:03,000 --> 00:00:05,000\nMañana vamos a la playa con mis amigos.\n\n"
+                              "3\n00:00:05,500 --> 00:00:07,500\nNo quiero trabajar hoy porque estoy cansado.\n");
+    const json imported =
+        ok({"track", "import", item, (dir / "spanish.srt").string(), "--kind", "script", "--language", "en", "--json"});
+    const std::string claimed_english = std::to_string(imported["track_id"].get<std::int64_t>());
+    BOOST_TEST(stage({"translate", item, "--to", "es", "--track", claimed_english}));
+    const json translation = ok({"tracks", item, "--json"})["tracks"].back();
+    BOOST_TEST_REQUIRE(translation["kind"] == "translation");
+    const std::string translation_id = std::to_string(translation["id"].get<std::int64_t>());
+    BOOST_TEST(
+        dubhost({"track", "set-text", translation_id, std::to_string(translation["segments"][1]["id"].get<std::int64_t>()), " "})
+            .exit_code == 0);
+    const json report = ok({"qc", item, "--json"});
+    BOOST_TEST(report["track_id"] == translation["id"]);
+    std::map<std::string, int> kinds;
+    for (const auto &issue : report["issues"]) ++kinds[issue["kind"]];
+    BOOST_TEST(kinds["untranslated"] == 1);  // the track, not English as it claims
+    BOOST_TEST(kinds["empty-translation"] == 1);
+    BOOST_TEST(kinds["unknown-words"] >= 2);
+
+    const std::size_t tracks_before = ok({"tracks", item, "--json"})["tracks"].size();
+    const auto misaligned = dubhost({"--plugin-path", DUBHOST_FIXTURE_DIR, "run", "translate", item, "--to", "es", "--track",
+                                     claimed_english, "--backend", "fixture-drops-a-line"});
+    BOOST_TEST(misaligned.exit_code == 2, misaligned.err);
+    BOOST_TEST(misaligned.err.find("has 2 segments, the original 3") != std::string::npos, misaligned.err);
+    BOOST_TEST(ok({"tracks", item, "--json"})["tracks"].size() == tracks_before);
+    const json jobs = ok({"jobs", item, "--json"});
+    BOOST_TEST(jobs["jobs"].back()["status"] == "failed");
+}
+
+// A Theora video cannot be copied into an MP4: the dub says so before any stage runs and names the
+// container that works, instead of failing at mux after all the work (issue 17).
+BOOST_AUTO_TEST_CASE(a_video_the_output_container_cannot_carry_is_refused_before_any_work) {
+    const std::string theora = "/usr/share/forensics-samples/original-files/movie2/movie-hello.ogg";
+    const fs::path script = fs::path(DUBHOST_SOURCE_DIR) / "packaging" / "sample" / "movie-hello.script.srt";
+    const auto refused =
+        dubhost({"dub", theora, "--subtitles", script.string(), "--language", "en", "-o", (dir / "hello.mp4").string()});
+    BOOST_TEST(refused.exit_code == 1, refused.err);
+    BOOST_TEST(refused.err.find("is theora, which an mp4 file cannot carry") != std::string::npos, refused.err);
+    BOOST_TEST(refused.err.find("-o NAME.mkv") != std::string::npos, refused.err);
+    const json items = ok({"items", "--json"});
+    for (const auto &imported : items["items"])
+        if (imported["original_name"] == "movie-hello.ogg") {
+            BOOST_TEST(ok({"jobs", imported["id"].get<std::string>(), "--json"})["jobs"].empty());
+            BOOST_TEST(hint_of({"run", "mux", imported["id"].get<std::string>()}).find("cannot carry") != std::string::npos);
+        }
+    BOOST_TEST(!fs::exists(dir / "hello.mp4"));
 }
 
 BOOST_AUTO_TEST_CASE(dub_without_subtitles_recognises_the_speech_first) {

@@ -42,7 +42,7 @@ struct StageOutput {
 // passed on to the backend like the others.
 struct StageParameter {
     std::string name;
-    std::string type;  // "string", "integer", "number", "boolean"
+    std::string type;  // "string", "integer", "number", "boolean", "language" (ISO 639, stored canonical)
     nlohmann::json default_value;
     std::vector<std::string> choices;  // for strings: the values allowed; empty: any
     std::string help;
@@ -105,5 +105,9 @@ std::string path_component(const std::string &value);
 
 // Throws a user Failure when a host-owned parameter has the wrong type or a value outside its choices.
 void check_host_parameters(const StageSpec &stage, const nlohmann::json &params);
+
+// The parameters with every host-owned language in canonical form ("spa" -> "es"), so one request
+// spelled two ways is one job (and one output folder). Call after check_host_parameters.
+nlohmann::json canonical_host_parameters(const StageSpec &stage, nlohmann::json params);
 
 }  // namespace dubhost
