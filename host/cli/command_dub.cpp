@@ -36,6 +36,7 @@ std::map<std::string, std::string> pairs(const std::vector<std::string> &items, 
 
 struct DubOptions {
     std::string video, subtitles, language, to, from, output, background;
+    bool keep_overrun = false;
     std::vector<std::string> voices, backends;
 };
 
@@ -50,6 +51,7 @@ void dub(CliContext &context, const DubOptions &options) {
     request.backends = pairs(options.backends, "CAPABILITY=ID");
     if (!options.output.empty()) request.output = options.output;
     request.background = options.background;
+    request.keep_overrun = options.keep_overrun;
 
     HostServices &services = context.services();
     const auto profile = load_machine_profile(profile_path());
@@ -117,6 +119,8 @@ void add_dub_command(CLI::App &app, CliContext &context, Action &action) {
         ->add_option("--background", options.background,
                      "stem (separated; default when a separator is installed) or original (ducked)")
         ->check(CLI::IsMember({"stem", "original"}));
+    dub_command->add_flag("--keep-overrun", options.keep_overrun,
+                          "Keep subtitle cues past the video's end (by default they are cut, with the speech)");
     dub_command->add_option("-o,--output", options.output, "Where to write the result (.mp4 or .mkv); default ./<name>.dub.mp4");
     dub_command->add_flag("--json", context.options.json,
                           "Progress as JSON lines, then {event: finished, item_id, stages, output}");

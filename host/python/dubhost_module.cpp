@@ -241,13 +241,15 @@ public:
     py::object dub(const std::string &video, const std::optional<std::string> &subtitles, const std::string &language,
                    const std::optional<std::string> &output, const std::map<std::string, std::string> &voices,
                    const std::map<std::string, std::string> &backends, const std::string &background,
-                   const std::optional<py::function> &progress, const std::string &to, const std::string &from) {
+                   const std::optional<py::function> &progress, const std::string &to, const std::string &from,
+                   bool keep_overrun) {
         dubhost::DubRequest request;
         request.video = video;
         if (subtitles) request.subtitles = *subtitles;
         request.language = language;
         request.to = to;
         request.from = from;
+        request.keep_overrun = keep_overrun;
         if (output) request.output = *output;
         request.voices = voices;
         request.backends = backends;
@@ -417,7 +419,7 @@ PYBIND11_MODULE(_dubhost, m) {
         .def("dub", &PyWorkspace::dub, py::arg("video"), py::arg("subtitles") = py::none(), py::arg("language") = "",
              py::arg("output") = py::none(), py::arg("voices") = std::map<std::string, std::string>{},
              py::arg("backends") = std::map<std::string, std::string>{}, py::arg("background") = "",
-             py::arg("progress") = py::none(), py::arg("to") = "", py::arg("from_") = "",
+             py::arg("progress") = py::none(), py::arg("to") = "", py::arg("from_") = "", py::arg("keep_overrun") = false,
              "Imports the video and runs every stage; to=\"es\" translates the track first (from_: its language "
              "when the subtitles do not say)")
         .def("plugins", &PyWorkspace::plugins)

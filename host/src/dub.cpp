@@ -116,9 +116,12 @@ DubResult run_dub(Workspace &workspace, Pipeline &pipeline, const std::vector<Ba
             report.outputs.push_back(artifact.path);
             if (artifact.name == stage.result_output) produced = artifact.path;
         }
-        result.stages.push_back(std::move(report));
         // A stage that yields a track (ASR, diarization, translation) hands it to the stages after it.
         const auto answered = nlohmann::json::parse(outcome.job.result_json, nullptr, false);
+        if (answered.is_object())  // what the backend says the user should know (e.g. cues cut at the end)
+            for (const auto &note : answered.value("notes", nlohmann::json::array()))
+                if (note.is_string()) report.note += (report.note.empty() ? "" : "; ") + note.get<std::string>();
+        result.stages.push_back(std::move(report));
         if (stage.yields_track && answered.is_object() && answered.contains("track_id"))
             track = newest_edit(workspace, item, *stage.yields_track, answered["track_id"].get<std::int64_t>());
     }

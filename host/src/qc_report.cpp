@@ -212,6 +212,26 @@ nlohmann::json build_qc_report(const Workspace &workspace, const Item &item) {
                                    "error"));
     }
 
+    // What the video's end cut from the last mux: a cue after it is neither heard nor shown.
+    if (const auto mux = workspace.last_succeeded_job(item.id, "mux")) {
+        const auto answered = nlohmann::json::parse(mux->result_json.empty() ? "null" : mux->result_json, nullptr, false);
+        if (answered.is_object())
+            for (const auto &cue : answered.value("cut_cues", nlohmann::json::array())) {
+                if (cue.value("language", std::string()) != track->language) continue;  // the spoken track's cues
+                const auto id = cue.find("segment_id");
+                SubtitleSegment where{id != cue.end() && id->is_number_integer() ? id->get<std::int64_t>() : 0,
+                                      cue.value("start", std::int64_t{0}), cue.value("end", std::int64_t{0}), "", ""};
+                const bool dropped = cue.value("action", std::string()) == "dropped";
+                issues.push_back(issue(
+                    where, "cut-at-end",
+                    (dropped ? std::string("starts after the video ends: not heard, not shown")
+                             : std::to_string(cue.value("cut_ms", 0)) + " ms past the video's end cut (the speech fades out)") +
+                        "; move it earlier or shorten it (`dubhost track set-text`), or keep it with "
+                        "`dubhost dub --keep-overrun`",
+                    dropped ? "error" : "warning"));
+            }
+    }
+
     const nlohmann::json report = {{"item_id", item.id},
                                    {"track_id", track->id},
                                    {"segments", track->segments.size()},

@@ -307,12 +307,16 @@ std::vector<StageSpec> make_table() {
     };
     mux.dub_params = [](const DubContext &dub) {
         const bool mkv = dub.request.output && dub.request.output->extension() == ".mkv";
-        if (dub.request.to.empty())
-            return nlohmann::json{{"container", mkv ? "mkv" : "mp4"}, {"dub_language", dub.request.language}};
+        if (dub.request.to.empty()) {
+            nlohmann::json params = {{"container", mkv ? "mkv" : "mp4"}, {"dub_language", dub.request.language}};
+            if (dub.request.keep_overrun) params["keep_overrun"] = true;
+            return params;
+        }
         // A translated dub: the original audio is in the language translated from, when known.
         nlohmann::json params = {{"container", mkv ? "mkv" : "mp4"}, {"dub_language", dub.request.to}};
         const std::string original = !dub.request.from.empty() ? dub.request.from : dub.track_language;
         if (!original.empty()) params["original_language"] = original;
+        if (dub.request.keep_overrun) params["keep_overrun"] = true;
         return params;
     };
     return stages;

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -20,6 +21,7 @@ constexpr int rate = 48000;
 struct MuxSettings {
     std::string container;  // "mp4" or "matroska"
     bool keep_original = true;
+    bool keep_overrun = false;
     std::string dub_language;
     std::string original_language;
     std::int64_t audio_bitrate = 192000;
@@ -51,6 +53,7 @@ MuxSettings read_settings(const json &params, const std::string &output) {
     MuxSettings s;
     s.container = container_for(params.value("container", std::string()), output);
     s.keep_original = params.value("keep_original", true);
+    s.keep_overrun = params.value("keep_overrun", false);
     s.dub_language = params.value("dub_language", std::string());
     s.original_language = params.value("original_language", std::string());
     s.audio_bitrate = params.value("audio_bitrate", s.audio_bitrate);
@@ -149,8 +152,12 @@ json MuxBackend::run(const sdk::Host &host, const json &job) {
 
     // Subtitle tracks, each its own source: cues of all of them come out in time order.
     std::vector<std::unique_ptr<SubtitleCues>> subtitles;
+    // Cut at the video's end (unless keep_overrun), so the file is as long as its video.
+    const std::optional<std::int64_t> end_ms = video_seconds > 0 && !settings.keep_overrun
+                                                   ? std::optional<std::int64_t>(std::llround(video_seconds * 1000))
+                                                   : std::nullopt;
     for (const auto &track : job.value("inputs", json::object()).value("subtitles", json::array())) {
-        subtitles.push_back(std::make_unique<SubtitleCues>(*output, track, settings.container == "mp4"));
+        subtitles.push_back(std::make_unique<SubtitleCues>(*output, track, settings.container == "mp4", end_ms));
         sources.push_back(subtitles.back().get());
     }
 
@@ -178,7 +185,21 @@ json MuxBackend::run(const sdk::Host &host, const json &job) {
         throw sdk::CallError(DUBHOST_STATUS_ERROR, "write-failed",
                              "cannot rename " + partial.path.string() + ": " + error.message());
     partial.keep = true;
+    // What the video's end cut (the spoken track's cues: its speech is cut with them).
+    json cut = json::array();
+    for (const auto &track : subtitles)
+        for (const auto &cue : track->cut()) cut.push_back(cue);
+    json notes = json::array();
+    const std::size_t spoken_cut = subtitles.empty() ? 0 : subtitles.front()->cut().size();
+    if (spoken_cut > 0) {
+        char note[200];
+        std::snprintf(note, sizeof note, "%zu cue(s) past the video's end (%.1f s) cut%s; `dubhost qc` lists them", spoken_cut,
+                      video_seconds, dub.faded() ? ", the speech faded out" : "");
+        notes.push_back(note);
+    }
     return {{"outputs", {{"video", output_path}}},
+            {"cut_cues", cut},
+            {"notes", notes},
             {"container", settings.container},
             {"tracks",
              {{"video", "copied"},

@@ -91,6 +91,10 @@ AacTrack::AacTrack(AVFormatContext &output, const std::string &source, int audio
     stream_ = &add_stream(output, what);
     stream_->time_base = codec_->time_base;
     check(avcodec_parameters_from_context(stream_->codecpar, codec_.get()), "setting up the " + what + " track");
+    constexpr std::int64_t fade_frames = rate / 4;
+    const double source_frames = reader_.decoder().declared_duration_seconds() * rate;
+    if (total_frames_ && source_frames > static_cast<double>(*total_frames_ + rate / 100))
+        fade_from_ = std::max<std::int64_t>(0, *total_frames_ - fade_frames);
 }
 
 std::optional<TimedPacket> AacTrack::next() {
@@ -137,15 +141,19 @@ void AacTrack::feed() {
     auto *left = reinterpret_cast<float *>(frame->data[0]);
     auto *right = reinterpret_cast<float *>(frame->data[1]);
     for (std::size_t i = 0; i < got; ++i) {
-        left[i] = interleaved[2 * i];
-        right[i] = interleaved[2 * i + 1];
+        float gain = 1.0f;
+        if (const std::int64_t at = produced_ + static_cast<std::int64_t>(i); fade_from_ && at >= *fade_from_)
+            gain = static_cast<float>(*total_frames_ - at) / static_cast<float>(*total_frames_ - *fade_from_);
+        left[i] = interleaved[2 * i] * gain;
+        right[i] = interleaved[2 * i + 1] * gain;
     }
     frame->pts = produced_;
     produced_ += static_cast<std::int64_t>(got);
     check(avcodec_send_frame(codec_.get(), frame.get()), "encoding audio");
 }
 
-SubtitleCues::SubtitleCues(AVFormatContext &output, const sdk::json &track, bool mp4) : mov_text_(mp4) {
+SubtitleCues::SubtitleCues(AVFormatContext &output, const sdk::json &track, bool mp4, std::optional<std::int64_t> end_ms)
+    : mov_text_(mp4), end_ms_(end_ms), language_(track.value("language", std::string())) {
     const AVCodecID id = mp4 ? AV_CODEC_ID_MOV_TEXT : AV_CODEC_ID_SUBRIP;
     const AVCodec *encoder = avcodec_find_encoder(id);
     if (!encoder)
@@ -176,7 +184,19 @@ std::optional<TimedPacket> SubtitleCues::next() {
         const std::string text = cue.value("text", std::string());
         if (text.empty()) continue;
         const std::int64_t start = cue.at("start").get<std::int64_t>();
-        const std::int64_t end = cue.at("end").get<std::int64_t>();
+        std::int64_t end = cue.at("end").get<std::int64_t>();
+        if (end_ms_ && end > *end_ms_) {
+            const bool dropped = start >= *end_ms_;
+            cut_.push_back({{"language", language_},
+                            {"segment_id", cue.value("id", sdk::json())},
+                            {"start", start},
+                            {"end", end},
+                            {"text", text},
+                            {"action", dropped ? "dropped" : "clipped"},
+                            {"cut_ms", dropped ? end - start : end - *end_ms_}});
+            if (dropped) continue;
+            end = *end_ms_;
+        }
         const std::vector<uint8_t> payload = cue_payload(text, mov_text_);
         Packet packet = make_packet();
         check(av_new_packet(packet.get(), static_cast<int>(payload.size())), "allocating a subtitle packet");

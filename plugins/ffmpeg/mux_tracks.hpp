@@ -29,10 +29,13 @@ private:
 
 // An audio file (or one audio stream of it) decoded, resampled to 48 kHz stereo and encoded to AAC;
 // with `total_frames` set, padded with silence or cut so the track lasts exactly that long.
+// An audio file encoded to AAC. With `total_frames`, exactly that long: padded with silence, or cut
+// with a 250 ms fade-out so speech running past the end does not stop with a click.
 class AacTrack : public PacketSource {
 public:
     AacTrack(AVFormatContext &output, const std::string &source, int audio_stream, std::optional<std::int64_t> total_frames,
              std::int64_t bitrate, const std::string &what);
+    bool faded() const { return fade_from_.has_value(); }
     AVStream &stream() { return *stream_; }
     std::optional<TimedPacket> next() override;
 
@@ -44,19 +47,27 @@ private:
     CodecContext codec_;
     AVStream *stream_ = nullptr;
     std::int64_t produced_ = 0;
+    std::optional<std::int64_t> fade_from_;  // the frame the fade-out starts at, when the source is cut
     bool source_done_ = false;
     bool flushed_ = false;
 };
 
 // A text subtitle track, one packet per cue (mov_text in MP4, SubRip in Matroska). `track` is
-// {language, title?, segments: [{start, end, text}]}, times in milliseconds.
+// {language, title?, default?, segments: [{id?, start, end, text}]}, times in milliseconds. With
+// `end_ms` (the video's end), a cue that starts after it is dropped and one that runs past it is
+// clipped; cut() lists them.
 class SubtitleCues : public PacketSource {
 public:
-    SubtitleCues(AVFormatContext &output, const sdk::json &track, bool mp4);
+    SubtitleCues(AVFormatContext &output, const sdk::json &track, bool mp4, std::optional<std::int64_t> end_ms);
     std::optional<TimedPacket> next() override;
+    // [{language, segment_id, start, end, text, action: "dropped" | "clipped", cut_ms}]
+    const sdk::json &cut() const { return cut_; }
 
 private:
     bool mov_text_;
+    std::optional<std::int64_t> end_ms_;
+    std::string language_;
+    sdk::json cut_ = sdk::json::array();
     CodecContext codec_;
     AVStream *stream_ = nullptr;
     std::deque<sdk::json> cues_;

@@ -10,6 +10,7 @@
 #include <boost/test/unit_test.hpp>
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <cstdlib>
 #include <map>
 
@@ -550,6 +551,42 @@ BOOST_AUTO_TEST_CASE(a_video_the_output_container_cannot_carry_is_refused_before
             BOOST_TEST(hint_of({"run", "mux", imported["id"].get<std::string>()}).find("cannot carry") != std::string::npos);
         }
     BOOST_TEST(!fs::exists(dir / "hello.mp4"));
+}
+
+// A script that runs past the video's end: the dub is as long as the video (within a frame), the
+// cue after the end is cut with its speech, and the summary and qc name it; --keep-overrun keeps
+// the old behaviour (issue 17).
+BOOST_AUTO_TEST_CASE(a_dub_is_as_long_as_its_video_and_says_what_the_end_cut) {
+    dubhost::test::write_file(dir / "late.srt",
+                              "1\n00:00:01,000 --> 00:00:03,000\nHello there.\n\n"
+                              "2\n00:00:07,500 --> 00:00:09,500\nThis one is cut at the end.\n\n"
+                              "3\n00:00:09,000 --> 00:00:12,000\nThis line starts after the video ends.\n");
+    auto duration = [](const fs::path &file) {
+        const auto probe =
+            dubhost::run_process({"ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", file.string()},
+                                 std::chrono::seconds(30));
+        return std::stod(probe.out);
+    };
+    const double video = duration(sample_video);
+    const fs::path output = dir / "late.mp4";
+    const auto result = dubhost({"dub", sample_video, "--subtitles", (dir / "late.srt").string(), "--language", "en",
+                                 "--background", "original", "-o", output.string(), "--json"});
+    BOOST_TEST_REQUIRE(result.exit_code == 0, result.err);
+    BOOST_TEST(std::abs(duration(output) - video) < 0.05, duration(output) << " s against the video's " << video);
+    const std::string note = stage_of(finished_document(result), "mux")["note"];
+    BOOST_TEST(note.find("2 cue(s) past the video's end") != std::string::npos, note);
+    const json report = ok({"qc", item, "--json"});
+    std::map<std::string, int> severities;
+    for (const auto &issue : report["issues"])
+        if (issue["kind"] == "cut-at-end") ++severities[issue["severity"]];
+    BOOST_TEST(severities["warning"] == 1);  // clipped: faded speech, shorter cue
+    BOOST_TEST(severities["error"] == 1);    // after the end: neither heard nor shown
+
+    const fs::path kept = dir / "kept.mp4";
+    const auto keep = dubhost({"dub", sample_video, "--subtitles", (dir / "late.srt").string(), "--language", "en",
+                               "--background", "original", "--keep-overrun", "-o", kept.string()});
+    BOOST_TEST_REQUIRE(keep.exit_code == 0, keep.err);
+    BOOST_TEST(duration(kept) >= 11.9);
 }
 
 BOOST_AUTO_TEST_CASE(dub_without_subtitles_recognises_the_speech_first) {

@@ -25,6 +25,7 @@ struct DubRequest {
     std::map<std::string, std::string> backends;     // capability -> backend id
     std::optional<std::filesystem::path> output;     // default: ./<video name>.dub.mp4
     std::string background;                          // "", "stem" or "original"
+    bool keep_overrun = false;                       // keep subtitle cues past the video's end
 };
 
 struct DubStage {
