@@ -37,6 +37,7 @@ std::map<std::string, std::string> pairs(const std::vector<std::string> &items, 
 struct DubOptions {
     std::string video, subtitles, language, to, from, output, background;
     bool keep_overrun = false;
+    bool strict_subtitles = false;
     std::vector<std::string> voices, backends;
 };
 
@@ -52,6 +53,7 @@ void dub(CliContext &context, const DubOptions &options) {
     if (!options.output.empty()) request.output = options.output;
     request.background = options.background;
     request.keep_overrun = options.keep_overrun;
+    if (options.strict_subtitles) request.subtitle_reading = SubtitleReading::strict;
 
     HostServices &services = context.services();
     const auto profile = load_machine_profile(profile_path());
@@ -85,6 +87,8 @@ void dub(CliContext &context, const DubOptions &options) {
         CliContext::print_json(document);
         return;
     }
+    for (const auto &repair : result.subtitle_repairs)
+        std::cerr << "note: " << request.subtitles->filename().string() << ": " << repair << "\n";
     std::cout << "dub of item " << result.item_id << ":\n";
     for (const auto &stage : result.stages) {
         std::cout << "  " << std::left << std::setw(10) << stage.stage;
@@ -119,11 +123,13 @@ void add_dub_command(CLI::App &app, CliContext &context, Action &action) {
         ->add_option("--background", options.background,
                      "stem (separated; default when a separator is installed) or original (ducked)")
         ->check(CLI::IsMember({"stem", "original"}));
+    dub_command->add_flag("--strict-subtitles", options.strict_subtitles,
+                          "Refuse the subtitles at their first defect instead of repairing them as a player would");
     dub_command->add_flag("--keep-overrun", options.keep_overrun,
                           "Keep subtitle cues past the video's end (by default they are cut, with the speech)");
     dub_command->add_option("-o,--output", options.output, "Where to write the result (.mp4 or .mkv); default ./<name>.dub.mp4");
     dub_command->add_flag("--json", context.options.json,
-                          "Progress as JSON lines, then {event: finished, item_id, stages, output}");
+                          "Progress as JSON lines, then {event: finished, item_id, stages, output, subtitle_repairs}");
     dub_command->callback([&context, &action] { action = [&context] { dub(context, options); }; });
 }
 

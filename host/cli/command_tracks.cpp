@@ -26,6 +26,7 @@ struct TrackImportOptions {
     std::string language;
     std::string format;
     std::int64_t source_track = 0;
+    bool strict = false;
 };
 
 struct TrackExportOptions {
@@ -39,9 +40,8 @@ void import_track(CliContext &context, const TrackImportOptions &options) {
     const Item item = workspace.require_item(options.item);
     const std::filesystem::path path(options.file);
     const auto format = options.format.empty() ? std::optional<SubtitleFormat>() : require_format(options.format);
-    ParsedSubtitles parsed = read_subtitle_file(path, format);
-    if (parsed.segments.empty())
-        throw user_error("empty-subtitles", path.string() + " has no cues with text", "check that it is the right file");
+    ParsedSubtitles parsed =
+        read_subtitle_file(path, format, options.strict ? SubtitleReading::strict : SubtitleReading::tolerant);
     SubtitleTrack track;
     track.item_id = item.id;
     track.kind = options.kind;
@@ -150,6 +150,9 @@ void add_track_commands(CLI::App &app, CliContext &context, Action &action) {
     import_command->add_option("--format", import_options.format, "srt, vtt or json (default: from the file name)");
     import_command->add_option("--source-track", import_options.source_track,
                                "The track this one translates (its original goes into the dubbed video's subtitles too)");
+    import_command->add_flag("--strict", import_options.strict,
+                             "Refuse the file at its first defect instead of repairing it or dropping the block as a player "
+                             "would (docs/reference/subtitles.md)");
     import_command->add_flag("--json", context.options.json, "Print JSON: {track_id, item_id, segments, repairs}");
     import_command->callback([&context, &action] { action = [&context] { import_track(context, import_options); }; });
 

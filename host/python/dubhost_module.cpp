@@ -207,8 +207,12 @@ public:
         return workspace_.add_track(std::move(track));
     }
 
-    std::int64_t import_track(const std::string &item, const std::string &file, const std::string &language) {
-        const auto parsed = dubhost::read_subtitle_file(file);
+    // What reading repaired or dropped is given to Python's warnings, one per repair.
+    std::int64_t import_track(const std::string &item, const std::string &file, const std::string &language, bool strict) {
+        const auto parsed = dubhost::read_subtitle_file(
+            file, std::nullopt, strict ? dubhost::SubtitleReading::strict : dubhost::SubtitleReading::tolerant);
+        const py::object warn = py::module_::import("warnings").attr("warn");
+        for (const auto &repair : parsed.repairs) warn(fs::path(file).filename().string() + ": " + repair);
         SubtitleTrack track;
         track.segments = parsed.segments;
         track.item_id = workspace_.require_item(item).id;
@@ -241,9 +245,10 @@ public:
     py::object dub(const std::string &video, const std::optional<std::string> &subtitles, const std::string &language,
                    const std::optional<std::string> &output, const std::map<std::string, std::string> &voices,
                    const std::map<std::string, std::string> &backends, const std::string &background,
-                   const std::optional<py::function> &progress, const std::string &to, const std::string &from,
-                   bool keep_overrun) {
+                   const std::optional<py::function> &progress, const std::string &to, const std::string &from, bool keep_overrun,
+                   bool strict_subtitles) {
         dubhost::DubRequest request;
+        if (strict_subtitles) request.subtitle_reading = dubhost::SubtitleReading::strict;
         request.video = video;
         if (subtitles) request.subtitles = *subtitles;
         request.language = language;
@@ -413,13 +418,15 @@ PYBIND11_MODULE(_dubhost, m) {
         .def("tracks", &PyWorkspace::tracks, py::arg("item"))
         .def("add_track", &PyWorkspace::add_track, py::arg("track"),
              "Stores the track (edited or new) as a new track of its item and returns its id")
-        .def("import_track", &PyWorkspace::import_track, py::arg("item"), py::arg("file"), py::arg("language") = "")
+        .def("import_track", &PyWorkspace::import_track, py::arg("item"), py::arg("file"), py::arg("language") = "",
+             py::arg("strict") = false)
         .def("run", &PyWorkspace::run, py::arg("stage"), py::arg("item"), py::arg("backend") = py::none(),
              py::arg("force") = false, py::arg("track") = py::none(), py::arg("progress") = py::none())
         .def("dub", &PyWorkspace::dub, py::arg("video"), py::arg("subtitles") = py::none(), py::arg("language") = "",
              py::arg("output") = py::none(), py::arg("voices") = std::map<std::string, std::string>{},
              py::arg("backends") = std::map<std::string, std::string>{}, py::arg("background") = "",
              py::arg("progress") = py::none(), py::arg("to") = "", py::arg("from_") = "", py::arg("keep_overrun") = false,
+             py::arg("strict_subtitles") = false,
              "Imports the video and runs every stage; to=\"es\" translates the track first (from_: its language "
              "when the subtitles do not say)")
         .def("plugins", &PyWorkspace::plugins)

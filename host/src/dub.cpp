@@ -26,10 +26,11 @@ nlohmann::json chosen_status(const std::vector<BackendChoice> &choices, const st
 
 // The script track for these subtitles: an identical one imported before, or a new one. Reusing
 // it keeps segment ids, and so every later stage, up to date on a re-run.
-std::int64_t script_track(Workspace &workspace, const Item &item, const fs::path &file, const std::string &language) {
-    ParsedSubtitles parsed = read_subtitle_file(file);
-    if (parsed.segments.empty())
-        throw user_error("empty-subtitles", file.string() + " has no cues with text", "check that it is the right file");
+std::int64_t script_track(Workspace &workspace, const Item &item, const DubRequest &request, std::vector<std::string> &repairs) {
+    const fs::path &file = *request.subtitles;
+    const std::string &language = request.language;
+    ParsedSubtitles parsed = read_subtitle_file(file, std::nullopt, request.subtitle_reading);
+    repairs = parsed.repairs;
     const std::string wanted_language = language.empty() ? parsed.language : language;
     for (const auto &track : workspace.tracks(item.id)) {
         if (track.kind != "script" || track.language != wanted_language || track.segments.size() != parsed.segments.size())
@@ -76,7 +77,7 @@ DubResult run_dub(Workspace &workspace, Pipeline &pipeline, const std::vector<Ba
     for (const auto &[speaker, voice] : request.voices) workspace.set_speaker_voice(item.id, speaker, voice);
 
     std::optional<std::int64_t> track;
-    if (request.subtitles) track = script_track(workspace, item, *request.subtitles, request.language);
+    if (request.subtitles) track = script_track(workspace, item, request, result.subtitle_repairs);
     const DubContext context{
         item, request, [&](const std::string &stage) { return installed(choices, stage) || request.backends.count(stage) > 0; },
         [&](const std::string &stage) { return chosen_status(choices, stage); },

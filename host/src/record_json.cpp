@@ -54,7 +54,10 @@ nlohmann::json dub_result_json(const DubResult &result) {
                           {"seconds", stage.seconds},
                           {"note", stage.note},
                           {"outputs", stage.outputs}});
-    return {{"item_id", result.item_id}, {"stages", stages}, {"output", result.output.string()}};
+    return {{"item_id", result.item_id},
+            {"stages", stages},
+            {"output", result.output.string()},
+            {"subtitle_repairs", result.subtitle_repairs}};
 }
 
 nlohmann::json plugins_json(const PluginRegistry &registry) {

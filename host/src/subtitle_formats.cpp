@@ -1,11 +1,14 @@
+// Reading and writing subtitle files: SRT and WebVTT cue blocks (tolerant, like a player, or
+// strict), the dubhost JSON track document, and the writers for all three.
 #include "dubhost/host/subtitle_formats.hpp"
+
+#include "subtitle_reading.hpp"
 
 #include <dubhost/support/error.hpp>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cerrno>
-#include <charconv>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -13,241 +16,68 @@
 namespace dubhost {
 namespace {
 
-// A subtitle file as numbered lines, after the documented input repairs.
-struct NumberedLine {
-    std::size_t number;
-    std::string_view text;
-};
+using namespace subtitle_reading;
 
-class SubtitleSyntax {
-public:
-    explicit SubtitleSyntax(std::string source) : source_(std::move(source)) {}
-    [[noreturn]] void fail(std::size_t line, const std::string &message) const {
-        throw user_error("subtitle-syntax", source_ + ":" + std::to_string(line) + ": " + message,
-                         "fix that line in the file and import it again");
-    }
-    const std::string &source() const { return source_; }
-
-private:
-    std::string source_;
-};
-
-// Returns the number of the first line holding invalid UTF-8, or 0 when the text is valid.
-std::size_t first_invalid_utf8_line(std::string_view text) {
-    std::size_t line = 1;
-    for (std::size_t i = 0; i < text.size();) {
-        const auto byte = static_cast<unsigned char>(text[i]);
-        if (byte == '\n') ++line;
-        std::size_t length = 0;
-        std::uint32_t code_point = 0;
-        if (byte < 0x80)
-            length = 1, code_point = byte;
-        else if ((byte & 0xE0) == 0xC0)
-            length = 2, code_point = byte & 0x1Fu;
-        else if ((byte & 0xF0) == 0xE0)
-            length = 3, code_point = byte & 0x0Fu;
-        else if ((byte & 0xF8) == 0xF0)
-            length = 4, code_point = byte & 0x07u;
-        else
-            return line;
-        if (i + length > text.size()) return line;
-        for (std::size_t k = 1; k < length; ++k) {
-            const auto next = static_cast<unsigned char>(text[i + k]);
-            if ((next & 0xC0) != 0x80) return line;
-            code_point = (code_point << 6) | (next & 0x3Fu);
-        }
-        const bool overlong =
-            (length == 2 && code_point < 0x80) || (length == 3 && code_point < 0x800) || (length == 4 && code_point < 0x10000);
-        if (overlong || code_point > 0x10FFFF || (code_point >= 0xD800 && code_point <= 0xDFFF)) return line;
-        i += length;
-    }
-    return 0;
-}
-
-// Validates UTF-8, drops a BOM and normalises line ends; records what it repaired.
-std::string normalise_text(std::string_view raw, const SubtitleSyntax &syntax, std::vector<std::string> &repairs) {
-    if (raw.substr(0, 3) == "\xEF\xBB\xBF") {
-        raw.remove_prefix(3);
-        repairs.emplace_back("removed a UTF-8 byte-order mark");
-    }
-    if (const std::size_t bad_line = first_invalid_utf8_line(raw); bad_line != 0)
-        syntax.fail(bad_line, "invalid UTF-8 (subtitle files must be UTF-8; convert with `iconv -f <encoding> -t UTF-8`)");
-    std::string text;
-    text.reserve(raw.size());
-    bool had_carriage_returns = false;
-    for (std::size_t i = 0; i < raw.size(); ++i) {
-        if (raw[i] == '\r') {
-            had_carriage_returns = true;
-            text.push_back('\n');
-            if (i + 1 < raw.size() && raw[i + 1] == '\n') ++i;
-        } else {
-            text.push_back(raw[i]);
-        }
-    }
-    if (had_carriage_returns) repairs.emplace_back("converted CRLF/CR line ends to LF");
-    return text;
-}
-
-std::vector<NumberedLine> split_lines(std::string_view text) {
-    std::vector<NumberedLine> lines;
-    std::size_t number = 1;
-    while (!text.empty()) {
-        const std::size_t end = text.find('\n');
-        lines.push_back({number++, text.substr(0, end)});
-        if (end == std::string_view::npos) break;
-        text.remove_prefix(end + 1);
-    }
-    return lines;
-}
-
-std::string_view trim(std::string_view text) {
-    const auto first = text.find_first_not_of(" \t");
-    if (first == std::string_view::npos) return {};
-    const auto last = text.find_last_not_of(" \t");
-    return text.substr(first, last - first + 1);
-}
-
-bool is_blank(std::string_view line) { return trim(line).empty(); }
-
-std::optional<std::int64_t> parse_digits(std::string_view digits, std::size_t min_count, std::size_t max_count) {
-    if (digits.size() < min_count || digits.size() > max_count) return std::nullopt;
-    std::int64_t value = 0;
-    const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
-    if (error != std::errc() || end != digits.data() + digits.size()) return std::nullopt;
-    return value;
-}
-
-// Parses [H+:]MM:SS<sep>mmm where <sep> is ',' or '.'; hours are required unless `hours_optional`.
-std::optional<std::int64_t> parse_timestamp(std::string_view text, bool hours_optional, std::string &problem) {
-    const std::size_t separator = text.find_last_of(",.");
-    if (separator == std::string_view::npos) {
-        problem = "no milliseconds";
-        return std::nullopt;
-    }
-    const auto millis = parse_digits(text.substr(separator + 1), 3, 3);
-    std::vector<std::string_view> fields;
-    std::string_view clock = text.substr(0, separator);
-    for (std::size_t colon; (colon = clock.find(':')) != std::string_view::npos; clock.remove_prefix(colon + 1))
-        fields.push_back(clock.substr(0, colon));
-    fields.push_back(clock);
-    if (!millis) {
-        problem = "milliseconds must be three digits";
-        return std::nullopt;
-    }
-    if (fields.size() == 2 && !hours_optional) {
-        problem = "hours are missing (expected HH:MM:SS,mmm)";
-        return std::nullopt;
-    }
-    if (fields.size() != 2 && fields.size() != 3) {
-        problem = "expected HH:MM:SS and milliseconds";
-        return std::nullopt;
-    }
-    std::int64_t hours = 0;
-    if (fields.size() == 3) {
-        const auto parsed_hours = parse_digits(fields[0], 1, 6);
-        if (!parsed_hours) {
-            problem = "hours are not a number";
-            return std::nullopt;
-        }
-        hours = *parsed_hours;
-    }
-    const auto minutes = parse_digits(fields[fields.size() - 2], 2, 2);
-    const auto seconds = parse_digits(fields[fields.size() - 1], 2, 2);
-    if (!minutes || !seconds) {
-        problem = "minutes and seconds must be two digits";
-        return std::nullopt;
-    }
-    if (*minutes > 59 || *seconds > 59) {
-        problem = "minutes and seconds must be 00-59";
-        return std::nullopt;
-    }
-    return ((hours * 60 + *minutes) * 60 + *seconds) * 1000 + *millis;
-}
-
-struct CueTiming {
-    std::int64_t start_ms;
-    std::int64_t end_ms;
-};
-
-CueTiming parse_timing_line(const NumberedLine &line, bool hours_optional, const SubtitleSyntax &syntax) {
-    const std::size_t arrow = line.text.find("-->");
-    if (arrow == std::string_view::npos)
-        syntax.fail(line.number,
-                    "expected a timing line like '00:00:01,000 --> 00:00:02,500', found '" + std::string(line.text) + "'");
-    const std::string_view start_text = trim(line.text.substr(0, arrow));
-    std::string_view end_text = trim(line.text.substr(arrow + 3));
-    end_text = end_text.substr(0, end_text.find_first_of(" \t"));  // cue settings follow in VTT
-    std::string problem;
-    const auto start = parse_timestamp(start_text, hours_optional, problem);
-    if (!start) syntax.fail(line.number, "bad start time '" + std::string(start_text) + "': " + problem);
-    const auto end = parse_timestamp(end_text, hours_optional, problem);
-    if (!end) syntax.fail(line.number, "bad end time '" + std::string(end_text) + "': " + problem);
-    if (*end < *start)
-        syntax.fail(line.number, "cue ends (" + std::string(end_text) + ") before it starts (" + std::string(start_text) +
-                                     "): negative duration");
-    if (*end == *start) syntax.fail(line.number, "cue has zero duration (" + std::string(start_text) + ")");
-    return {*start, *end};
-}
-
-// Sorts, reports overlaps, and numbers the repairs that are the same for every format.
-void finish_segments(std::vector<SubtitleSegment> &segments, std::vector<std::string> &repairs) {
-    if (!std::is_sorted(segments.begin(), segments.end(), [](const auto &a, const auto &b) { return a.start_ms < b.start_ms; })) {
-        std::stable_sort(segments.begin(), segments.end(), [](const auto &a, const auto &b) { return a.start_ms < b.start_ms; });
-        repairs.emplace_back("sorted cues by start time");
-    }
-    std::size_t overlaps = 0;
-    std::string first_overlap;
-    for (std::size_t i = 1; i < segments.size(); ++i) {
-        if (segments[i].start_ms < segments[i - 1].end_ms) {
-            if (overlaps++ == 0) first_overlap = format_timestamp(segments[i].start_ms, '.');
-        }
-    }
-    if (overlaps > 0)
-        repairs.push_back("kept " + std::to_string(overlaps) + " overlapping cue(s), the first at " + first_overlap);
-}
-
-std::string join_text_lines(const std::vector<std::string_view> &lines) {
-    std::string text;
-    for (const auto &line : lines) {
-        if (!text.empty()) text.push_back('\n');
-        text.append(trim(line));
-    }
-    return text;
-}
-
-void note_dropped_cue(std::size_t line, std::vector<std::string> &repairs) {
-    repairs.push_back("dropped the empty cue at line " + std::to_string(line));
-}
-
-ParsedSubtitles parse_srt(std::string_view raw, const SubtitleSyntax &syntax) {
+// SRT has no specification, only custom: a counter, a timing line, text, a blank line. Cues are
+// found by their timing lines, so a missing blank line or counter, or a blank line inside the
+// text, still reads as the writer meant (each such defect reported).
+ParsedSubtitles parse_srt(std::string_view raw, CueReport &report) {
     ParsedSubtitles parsed;
-    const std::string text = normalise_text(raw, syntax, parsed.repairs);
+    const std::string text = normalise_text(raw, report);
     const auto lines = split_lines(text);
-    std::size_t i = 0;
-    while (i < lines.size()) {
-        if (is_blank(lines[i].text)) {
-            ++i;
-            continue;
-        }
-        // A cue: optional number line, a timing line, then text until a blank line.
-        const NumberedLine *timing = &lines[i];
-        if (timing->text.find("-->") == std::string_view::npos) {
-            if (!parse_digits(trim(timing->text), 1, 9))
-                syntax.fail(timing->number, "expected a cue number or a timing line, found '" + std::string(timing->text) + "'");
-            if (++i >= lines.size()) syntax.fail(timing->number, "cue number with no timing line after it");
-            timing = &lines[i];
-        }
-        const CueTiming times = parse_timing_line(*timing, false, syntax);
+    std::vector<ReadCue> cues;
+    std::optional<ReadCue> cue;      // the cue being read; empty before the first and after a bad timing line
+    std::vector<NumberedLine> body;  // the lines after the last timing line (or before the first)
+    const auto close = [&] {
+        if (!cue) return;
         std::vector<std::string_view> text_lines;
-        for (++i; i < lines.size() && !is_blank(lines[i].text); ++i) text_lines.push_back(lines[i].text);
-        std::string cue_text = join_text_lines(text_lines);
-        if (cue_text.empty()) {
-            note_dropped_cue(timing->number, parsed.repairs);
+        bool after_blank = false;
+        for (const auto &line : body) {
+            if (is_blank(line.text)) {
+                after_blank = !text_lines.empty();
+                continue;
+            }
+            if (after_blank)
+                report.defect(line.number, "text after a blank line inside the cue at line " + std::to_string(cue->line),
+                              "kept it as part of that cue");
+            after_blank = false;
+            text_lines.push_back(line.text);
+        }
+        cue->segment.text = join_text_lines(text_lines);
+        cues.push_back(std::move(*cue));
+        cue.reset();
+    };
+    bool seen_timing = false;
+    for (const NumberedLine &line : lines) {
+        if (!is_timing_line(line.text)) {
+            body.push_back(line);
             continue;
         }
-        parsed.segments.push_back({0, times.start_ms, times.end_ms, std::move(cue_text), {}});
+        // The last line before a timing line is its cue's counter when it is a number.
+        const bool counter = !body.empty() && is_counter(body.back().text);
+        if (counter) body.pop_back();
+        const bool blank_before = body.empty() || is_blank(body.back().text);
+        if (!seen_timing) {
+            const auto stray = std::find_if(body.begin(), body.end(), [](const auto &l) { return !is_blank(l.text); });
+            if (stray != body.end()) report.defect(stray->number, "text before the first cue", "dropped it");
+        } else if (!blank_before) {
+            report.defect(counter ? line.number - 1 : line.number, "a cue starts with no blank line before it",
+                          "read it as a new cue");
+        }
+        close();
+        body.clear();
+        seen_timing = true;
+        cue = read_timing_line(line, false, report);
     }
-    finish_segments(parsed.segments, parsed.repairs);
+    if (!seen_timing) {  // not subtitles at all: say what the first line should have been
+        for (const auto &line : body) {
+            if (is_blank(line.text)) continue;
+            if (is_counter(line.text)) report.fail(line.number + 1, "expected a timing line after the cue number");
+            report.fail(line.number, "expected a cue number or a timing line, found '" + std::string(line.text) + "'");
+        }
+    }
+    close();
+    parsed.segments = finish_cues(std::move(cues), report);
     return parsed;
 }
 
@@ -301,51 +131,65 @@ bool starts_block_to_skip(std::string_view first_line) {
     return word == "NOTE" || word == "STYLE" || word == "REGION";
 }
 
-ParsedSubtitles parse_vtt(std::string_view raw, const SubtitleSyntax &syntax) {
+// WebVTT as the specification's parser reads it: a block that cannot be parsed is dropped and the
+// rest kept, and a timing line always starts a new cue, blank line or not.
+ParsedSubtitles parse_vtt(std::string_view raw, CueReport &report) {
     ParsedSubtitles parsed;
-    const std::string text = normalise_text(raw, syntax, parsed.repairs);
+    const std::string text = normalise_text(raw, report);
     const auto lines = split_lines(text);
     if (lines.empty() || lines[0].text.substr(0, 6) != "WEBVTT" ||
         (lines[0].text.size() > 6 && lines[0].text[6] != ' ' && lines[0].text[6] != '\t'))
-        syntax.fail(1, "a WebVTT file must start with 'WEBVTT'");
+        report.fail(1, "a WebVTT file must start with 'WEBVTT'");
     std::size_t i = 1;
     for (; i < lines.size() && !is_blank(lines[i].text); ++i) {  // header lines
+        if (is_timing_line(lines[i].text)) {
+            report.defect(lines[i].number, "no blank line after the header", "read the line as the first cue's timing line");
+            break;
+        }
         const std::string_view header = trim(lines[i].text);
         if (header.substr(0, 9) == "Language:") parsed.language = std::string(trim(header.substr(9)));
     }
+    std::vector<ReadCue> cues;
     while (i < lines.size()) {
         if (is_blank(lines[i].text)) {
             ++i;
             continue;
         }
-        if (starts_block_to_skip(lines[i].text)) {
-            while (i < lines.size() && !is_blank(lines[i].text)) ++i;
+        // A block: up to a blank line, or up to a timing line that is not its first or second line.
+        const std::size_t first = i;
+        std::optional<std::size_t> timing;
+        for (; i < lines.size() && !is_blank(lines[i].text); ++i) {
+            if (!is_timing_line(lines[i].text)) continue;
+            if (!timing && i - first <= 1) {
+                timing = i;
+                continue;
+            }
+            report.defect(lines[i].number, "a timing line with no blank line before it", "read it as a new cue");
+            break;
+        }
+        if (!timing) {
+            if (starts_block_to_skip(lines[first].text)) continue;
+            report.defect(lines[first].number,
+                          "a block with no timing line ('" + std::string(lines[first].text) + "', lines " +
+                              std::to_string(lines[first].number) + "-" + std::to_string(lines[i - 1].number) + ")",
+                          "dropped it");
             continue;
         }
-        const NumberedLine *timing = &lines[i];
-        if (timing->text.find("-->") == std::string_view::npos) {  // a cue identifier
-            if (++i >= lines.size() || is_blank(lines[i].text))
-                syntax.fail(timing->number, "cue identifier '" + std::string(timing->text) + "' has no timing line after it");
-            timing = &lines[i];
-        }
-        const CueTiming times = parse_timing_line(*timing, true, syntax);
+        std::optional<ReadCue> cue = read_timing_line(lines[*timing], true, report);
+        if (!cue) continue;
         std::vector<std::string_view> text_lines;
-        for (++i; i < lines.size() && !is_blank(lines[i].text); ++i) text_lines.push_back(lines[i].text);
-        std::string speaker;
-        std::string cue_text = strip_vtt_tags(join_text_lines(text_lines), speaker);
-        if (trim(cue_text).empty()) {
-            note_dropped_cue(timing->number, parsed.repairs);
-            continue;
-        }
-        parsed.segments.push_back({0, times.start_ms, times.end_ms, std::move(cue_text), std::move(speaker)});
+        for (std::size_t k = *timing + 1; k < i; ++k) text_lines.push_back(lines[k].text);
+        cue->segment.text = strip_vtt_tags(join_text_lines(text_lines), cue->segment.speaker);
+        cues.push_back(std::move(*cue));
     }
-    finish_segments(parsed.segments, parsed.repairs);
+    parsed.segments = finish_cues(std::move(cues), report);
     return parsed;
 }
 
-ParsedSubtitles parse_json_track(std::string_view raw, const SubtitleSyntax &syntax) {
+// The JSON document is written by programs: it is read strictly whatever the reading asked for.
+ParsedSubtitles parse_json_track(std::string_view raw, CueReport &report) {
     ParsedSubtitles parsed;
-    const std::string text = normalise_text(raw, syntax, parsed.repairs);
+    const std::string text = normalise_text(raw, report);
     nlohmann::json document;
     try {
         document = nlohmann::json::parse(text);
@@ -353,27 +197,28 @@ ParsedSubtitles parse_json_track(std::string_view raw, const SubtitleSyntax &syn
         const std::size_t offset = error.byte;
         const std::size_t line =
             1 + static_cast<std::size_t>(std::count(text.begin(), text.begin() + std::min(offset, text.size()), '\n'));
-        syntax.fail(line, std::string("not valid JSON: ") + error.what());
+        report.fail(line, std::string("not valid JSON: ") + error.what());
     }
     try {
         SubtitleTrack track = document.get<SubtitleTrack>();
         parsed.language = track.language;
+        std::vector<ReadCue> cues;
         for (std::size_t index = 0; index < track.segments.size(); ++index) {
             SubtitleSegment &segment = track.segments[index];
             const std::string where = "segment " + std::to_string(index + 1);
-            if (segment.start_ms < 0) syntax.fail(1, where + " starts before 0");
-            if (segment.end_ms <= segment.start_ms) syntax.fail(1, where + " ends before or when it starts");
+            if (segment.start_ms < 0) report.fail(1, where + " starts before 0");
+            if (segment.end_ms <= segment.start_ms) report.fail(1, where + " ends before or when it starts");
             segment.id = 0;
             if (trim(segment.text).empty()) {
                 parsed.repairs.push_back("dropped the empty " + where);
                 continue;
             }
-            parsed.segments.push_back(std::move(segment));
+            cues.push_back({std::move(segment), index + 1, {}});
         }
+        parsed.segments = finish_cues(std::move(cues), report);
     } catch (const nlohmann::json::exception &error) {
-        syntax.fail(1, std::string("not a dubhost track document (docs/reference/subtitles.md): ") + error.what());
+        report.fail(1, std::string("not a dubhost track document (docs/reference/subtitles.md): ") + error.what());
     }
-    finish_segments(parsed.segments, parsed.repairs);
     return parsed;
 }
 
@@ -421,20 +266,28 @@ std::string_view subtitle_format_name(SubtitleFormat format) {
     return "unknown";
 }
 
-ParsedSubtitles parse_subtitles(std::string_view text, SubtitleFormat format, const std::string &source_name) {
-    const SubtitleSyntax syntax(source_name);
+ParsedSubtitles parse_subtitles(std::string_view text, SubtitleFormat format, const std::string &source_name,
+                                SubtitleReading reading) {
+    std::vector<std::string> repairs;
+    CueReport report(source_name, format == SubtitleFormat::json ? SubtitleReading::strict : reading, repairs);
+    ParsedSubtitles parsed;
     switch (format) {
     case SubtitleFormat::srt:
-        return parse_srt(text, syntax);
+        parsed = parse_srt(text, report);
+        break;
     case SubtitleFormat::vtt:
-        return parse_vtt(text, syntax);
+        parsed = parse_vtt(text, report);
+        break;
     case SubtitleFormat::json:
-        return parse_json_track(text, syntax);
+        parsed = parse_json_track(text, report);
+        break;
     }
-    throw Failure(ErrorKind::internal, "bad-format", "unknown subtitle format");
+    parsed.repairs = std::move(repairs);
+    return parsed;
 }
 
-ParsedSubtitles read_subtitle_file(const std::filesystem::path &path, std::optional<SubtitleFormat> format) {
+ParsedSubtitles read_subtitle_file(const std::filesystem::path &path, std::optional<SubtitleFormat> format,
+                                   SubtitleReading reading) {
     if (!format) format = subtitle_format_from_path(path);
     if (!format)
         throw user_error("unknown-subtitle-format", "cannot tell the subtitle format of " + path.string(),
@@ -448,7 +301,13 @@ ParsedSubtitles read_subtitle_file(const std::filesystem::path &path, std::optio
                          "check the path and that you may read the file");
     std::ostringstream content;
     content << in.rdbuf();
-    return parse_subtitles(content.str(), *format, path.filename().string());
+    ParsedSubtitles parsed = parse_subtitles(content.str(), *format, path.filename().string(), reading);
+    if (parsed.segments.empty()) {
+        std::string message = path.string() + " has no cues with text";
+        for (std::size_t i = 0; i < parsed.repairs.size(); ++i) message += (i == 0 ? ": " : "; ") + parsed.repairs[i];
+        throw user_error("empty-subtitles", message, "check that it is the right file");
+    }
+    return parsed;
 }
 
 std::string format_timestamp(std::int64_t ms, char fraction_separator) {

@@ -5,6 +5,7 @@
 // overlapping cues, and subtitle text full of characters FFmpeg's filter and ASS syntax would read.
 #include <dubhost/support/process.hpp>
 
+#include "support/machine_needs.hpp"
 #include "support/media_files.hpp"
 #include "support/temp_dir.hpp"
 
@@ -224,11 +225,9 @@ BOOST_AUTO_TEST_CASE(every_bad_input_gives_its_error_and_leaves_the_workspace_un
             fs::path workspace = dir / "ws";
             if (kind == "full-disk") {
                 disk.emplace(dir / "small", "8m");
-                if (!disk->mounted()) {
-                    BOOST_TEST_MESSAGE(name << ": skipped, this machine cannot mount a tmpfs (see the manual check in "
-                                               "docs/reliability.md)");
+                if (!dubhost::test::machine_has(disk->mounted(), "a tmpfs mount for the full-disk case",
+                                                "run the tests as root, or see the manual check in docs/reliability.md"))
                     continue;
-                }
                 workspace = dir / "small" / "ws";
             }
             fs::copy(base.dir / "ws", workspace, fs::copy_options::recursive);

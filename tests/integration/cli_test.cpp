@@ -173,6 +173,36 @@ BOOST_AUTO_TEST_CASE(import_items_tracks_and_subtitle_round_trip) {
     BOOST_TEST(again["segments"] == 2);
 }
 
+// A file a player would show imports as the player shows it, each repair printed with its line;
+// --strict refuses it at the first defect.
+BOOST_AUTO_TEST_CASE(a_defective_subtitle_file_imports_as_a_player_shows_it) {
+    TempDir dir;
+    const std::string ws = (dir / "ws").string();
+    dubhost::test::write_wav_tone(dir / "a.wav", 8000, 0.2, 300);
+    const std::string item = run_json({"--workspace", ws, "import", (dir / "a.wav").string(), "--json"})["item_id"];
+    dubhost::test::write_file(dir / "player.vtt",
+                              "WEBVTT\n\n"
+                              "00:00:00:01.000 --> 00:00:02.000\nAn extra colon\n\n"
+                              "00:03.000 --> 00:04.000\nFirst\n00:04.000 --> 00:05.000\nSecond\n\n"
+                              "00:06.000 --> 00:06.000\nNo length\n");
+    const auto imported = dubhost_run({"--workspace", ws, "track", "import", item, (dir / "player.vtt").string()});
+    BOOST_TEST_REQUIRE(imported.exit_code == 0, imported.err);
+    for (const char *note : {"note: player.vtt: line 3: bad start time '00:00:00:01.000'",
+                             "note: player.vtt: line 8: a timing line with no blank line before it; read it as a new cue",
+                             "note: player.vtt: line 11: cue has zero duration (00:06.000); it now ends at 00:00:07.000"})
+        BOOST_TEST(imported.err.find(note) != std::string::npos, note << " in " << imported.err);
+    const auto tracks = run_json({"--workspace", ws, "tracks", item, "--json"})["tracks"];
+    BOOST_TEST_REQUIRE(tracks.size() == 1u);
+    std::vector<std::string> texts;
+    for (const auto &segment : tracks[0]["segments"]) texts.push_back(segment["text"]);
+    BOOST_TEST((texts == std::vector<std::string>{"First", "Second", "No length"}));
+
+    const auto strict = dubhost_run({"--workspace", ws, "track", "import", item, (dir / "player.vtt").string(), "--strict"});
+    BOOST_TEST(strict.exit_code == 1);
+    BOOST_TEST(strict.err.find("player.vtt:3: bad start time") != std::string::npos, strict.err);
+    BOOST_TEST(run_json({"--workspace", ws, "tracks", item, "--json"})["tracks"].size() == 1u);
+}
+
 BOOST_AUTO_TEST_CASE(user_errors_exit_1_with_the_fix) {
     TempDir dir;
     const std::string ws = (dir / "ws").string();
@@ -182,7 +212,7 @@ BOOST_AUTO_TEST_CASE(user_errors_exit_1_with_the_fix) {
     dubhost::test::write_wav_tone(dir / "a.wav", 8000, 0.2, 300);
     const std::string item = run_json({"--workspace", ws, "import", (dir / "a.wav").string(), "--json"})["item_id"];
     dubhost::test::write_file(dir / "bad.srt", "1\n00:00:01,000 --> 00:00:00,500\nbackwards\n");
-    const auto bad = dubhost_run({"--workspace", ws, "track", "import", item, (dir / "bad.srt").string()});
+    const auto bad = dubhost_run({"--workspace", ws, "track", "import", item, (dir / "bad.srt").string(), "--strict"});
     BOOST_TEST(bad.exit_code == 1);
     BOOST_TEST(bad.err.find("bad.srt:2:") != std::string::npos);
     const auto unknown = dubhost_run({"--workspace", ws, "tracks", "ffffffffffff", "--json"});

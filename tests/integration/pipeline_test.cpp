@@ -582,10 +582,17 @@ BOOST_AUTO_TEST_CASE(a_dub_is_as_long_as_its_video_and_says_what_the_end_cut) {
     BOOST_TEST(severities["warning"] == 1);  // clipped: faded speech, shorter cue
     BOOST_TEST(severities["error"] == 1);    // after the end: neither heard nor shown
 
+    // The same script with two cues run together reads the same, and the dub says what it repaired.
+    std::string run_together = dubhost::test::read_file(dir / "late.srt");
+    run_together.erase(run_together.find("\n\n3\n"), 1);
+    dubhost::test::write_file(dir / "run-together.srt", run_together);
     const fs::path kept = dir / "kept.mp4";
-    const auto keep = dubhost({"dub", sample_video, "--subtitles", (dir / "late.srt").string(), "--language", "en",
+    const auto keep = dubhost({"dub", sample_video, "--subtitles", (dir / "run-together.srt").string(), "--language", "en",
                                "--background", "original", "--keep-overrun", "-o", kept.string()});
     BOOST_TEST_REQUIRE(keep.exit_code == 0, keep.err);
+    BOOST_TEST(keep.err.find("note: run-together.srt: line 8: a cue starts with no blank line before it; read it as a new cue") !=
+                   std::string::npos,
+               keep.err);
     BOOST_TEST(duration(kept) >= 11.9);
 }
 

@@ -9,6 +9,7 @@ import tempfile
 import threading
 import time
 import unittest
+import warnings
 from pathlib import Path
 
 import dubhost
@@ -70,6 +71,22 @@ class ModuleTest(unittest.TestCase):
         with self.assertRaises(dubhost.UserError) as raised:
             self.ws.add_track(broken)
         self.assertEqual(raised.exception.code, "bad-segment")
+
+    def test_a_defective_subtitle_file_is_repaired_with_warnings_or_refused_when_strict(self):
+        item = self.ws.import_media(SAMPLE_AUDIO)["item_id"]
+        run_together = self.root / "run-together.srt"
+        run_together.write_text(SCRIPT.replace("\n\n2\n", "\n2\n"), encoding="utf-8")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            self.ws.import_track(item, str(run_together), language="en")
+        self.assertEqual([str(w.message) for w in caught],
+                         ["run-together.srt: line 4: a cue starts with no blank line before it; read it as a new cue"])
+        self.assertEqual([s.text for s in self.ws.tracks(item)[-1].segments],
+                         ["Hello from Python.", "Every stage ran through the module."])
+        with self.assertRaises(dubhost.UserError) as raised:
+            self.ws.import_track(item, str(run_together), language="en", strict=True)
+        self.assertEqual(raised.exception.code, "subtitle-syntax")
+        self.assertEqual(len(self.ws.tracks(item)), 1)
 
     def test_a_real_job_reports_progress_and_is_skipped_when_up_to_date(self):
         item = self.ws.import_media(SAMPLE_VIDEO)["item_id"]

@@ -16,10 +16,11 @@ namespace {
 ParsedSubtitles srt(std::string_view text) { return dubhost::parse_subtitles(text, SubtitleFormat::srt, "talk.srt"); }
 ParsedSubtitles vtt(std::string_view text) { return dubhost::parse_subtitles(text, SubtitleFormat::vtt, "talk.vtt"); }
 
-// The failure's message, or "" when parsing succeeded.
-std::string failure_of(std::string_view text, SubtitleFormat format) {
+// The failure's message when read strictly (or as `reading` says), or "" when parsing succeeded.
+std::string failure_of(std::string_view text, SubtitleFormat format,
+                       dubhost::SubtitleReading reading = dubhost::SubtitleReading::strict) {
     try {
-        dubhost::parse_subtitles(text, format, format == SubtitleFormat::srt ? "talk.srt" : "talk.vtt");
+        dubhost::parse_subtitles(text, format, format == SubtitleFormat::srt ? "talk.srt" : "talk.vtt", reading);
     } catch (const dubhost::Failure &failure) {
         BOOST_TEST(failure.code() == "subtitle-syntax");
         BOOST_TEST(static_cast<int>(failure.kind()) == 1);
@@ -127,14 +128,14 @@ BOOST_AUTO_TEST_CASE(cues_without_numbers_are_accepted) {
     BOOST_TEST_REQUIRE(parsed.segments.size() == 1u);
 }
 
-BOOST_AUTO_TEST_CASE(bad_timestamps_fail_with_the_line_number) {
+BOOST_AUTO_TEST_CASE(bad_timestamps_fail_with_the_line_number_when_read_strictly) {
     BOOST_TEST(failure_of("1\n00:00:01,000 --> 00:00:0x,000\nA\n", SubtitleFormat::srt).find("talk.srt:2: bad end time") == 0u);
     BOOST_TEST(failure_of("\n\n1\n00:61:01,000 --> 00:62:00,000\nA\n", SubtitleFormat::srt).find("talk.srt:4:") == 0u);
     BOOST_TEST(failure_of("1\n00:00:01 --> 00:00:02\nA\n", SubtitleFormat::srt).find("milliseconds") != std::string::npos);
     BOOST_TEST(failure_of("1\n00:01,000 --> 00:02,000\nA\n", SubtitleFormat::srt).find("hours are missing") != std::string::npos);
 }
 
-BOOST_AUTO_TEST_CASE(negative_and_zero_durations_fail) {
+BOOST_AUTO_TEST_CASE(negative_and_zero_durations_fail_when_read_strictly) {
     BOOST_TEST(failure_of("1\n00:00:05,000 --> 00:00:04,000\nA\n", SubtitleFormat::srt).find("negative duration") !=
                std::string::npos);
     BOOST_TEST(failure_of("1\n00:00:05,000 --> 00:00:05,000\nA\n", SubtitleFormat::srt).find("zero duration") !=
@@ -146,9 +147,12 @@ BOOST_AUTO_TEST_CASE(a_number_without_timing_line_fails) {
     BOOST_TEST(failure_of("Hello\n", SubtitleFormat::srt).find("talk.srt:1: expected a cue number") == 0u);
 }
 
-BOOST_AUTO_TEST_CASE(invalid_utf8_fails_with_its_line) {
+// Either way: what is not UTF-8 would be spoken as the wrong words.
+BOOST_AUTO_TEST_CASE(invalid_utf8_fails_with_its_line_however_the_file_is_read) {
     BOOST_TEST(failure_of("1\n00:00:01,000 --> 00:00:02,000\nbad \xC3\x28 byte\n", SubtitleFormat::srt)
                    .find("talk.srt:3: invalid UTF-8") == 0u);
+    BOOST_TEST(failure_of("1\n00:00:01,000 --> 00:00:02,000\ncaf\xE9\n", SubtitleFormat::srt, dubhost::SubtitleReading::tolerant)
+                   .find("talk.srt:3: invalid UTF-8 (subtitle files must be UTF-8; convert with `iconv") == 0u);
     BOOST_TEST(failure_of("1\n00:00:01,000 --> 00:00:02,000\n\xED\xA0\x80\n", SubtitleFormat::srt).find("invalid UTF-8") !=
                std::string::npos);
 }
@@ -171,6 +175,97 @@ BOOST_AUTO_TEST_CASE(vtt_without_header_fails_on_line_1) {
     BOOST_TEST(failure_of("00:01.000 --> 00:02.000\nHi\n", SubtitleFormat::vtt).find("talk.vtt:1: a WebVTT file must start") ==
                0u);
     BOOST_TEST(failure_of("WEBVTTX\n", SubtitleFormat::vtt).find("talk.vtt:1:") == 0u);
+}
+
+// Read like a player: each defect below is repaired or its block dropped, the rest kept, and the
+// repair named with its line. Read strictly, the same file is refused at that line.
+BOOST_AUTO_TEST_CASE(vtt_blocks_that_cannot_be_parsed_are_dropped_and_the_rest_kept) {
+    using namespace std::string_literals;  // the text holds a NUL
+    const std::string text =
+        "WEBVTT\nRegion: id=fred width=40% lines=3\n\n"
+        "00:00:00:01.000 --> 00:00:02.000\nExtra colon\n\n"          // line 4: dropped
+        "00:1.000 --> 00:02.000\nOne-digit field\n\n"                // line 7: dropped
+        "00:03.000\f-->\f00:04.000\nForm feeds are white space\n\n"  // line 10: kept
+        "REGION\nid:bill\n\n"                                        // skipped like NOTE and STYLE
+        "a stray paragraph\nwith no timing\n\n"                      // line 16: dropped
+        "00:05.000 --> 00:06.000\nK\0ept\n"s;                        // NUL removed
+    const auto parsed = vtt(text);
+    BOOST_TEST_REQUIRE(parsed.segments.size() == 2u);
+    BOOST_TEST(parsed.segments[0].text == "Form feeds are white space");
+    BOOST_TEST(parsed.segments[1].text == "Kept");
+    BOOST_TEST(mentions(parsed.repairs, "line 4: bad start time '00:00:00:01.000'"));
+    BOOST_TEST(
+        mentions(parsed.repairs, "line 7: bad start time '00:1.000': minutes and seconds must be two digits; dropped the cue"));
+    BOOST_TEST(mentions(parsed.repairs, "line 16: a block with no timing line ('a stray paragraph', lines 16-17); dropped it"));
+    BOOST_TEST(mentions(parsed.repairs, "NUL characters on 1 line(s), the first at line 20"));
+    // Strictly, the bytes are checked before the cues.
+    BOOST_TEST(failure_of(text, SubtitleFormat::vtt).find("talk.vtt:20: a NUL character") == 0u);
+    BOOST_TEST(failure_of(text.substr(0, text.find("00:05.000")), SubtitleFormat::vtt).find("talk.vtt:4: bad start time") == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(a_timing_line_always_starts_a_new_cue) {
+    const std::string text = "WEBVTT\n00:00:00.000 --> 00:00:01.000\nFirst\n00:00:01.000 --> 00:00:02.000\nSecond\n";
+    const auto parsed = vtt(text);
+    BOOST_TEST_REQUIRE(parsed.segments.size() == 2u);
+    BOOST_TEST(parsed.segments[0].text == "First");
+    BOOST_TEST(parsed.segments[1].text == "Second");
+    BOOST_TEST(mentions(parsed.repairs, "line 2: no blank line after the header"));
+    BOOST_TEST(mentions(parsed.repairs, "line 4: a timing line with no blank line before it; read it as a new cue"));
+    BOOST_TEST(failure_of(text, SubtitleFormat::vtt).find("talk.vtt:2: no blank line after the header") == 0u);
+
+    const std::string srt_text = "1\n00:00:00,000 --> 00:00:01,000\nFirst\n2\n00:00:01,000 --> 00:00:02,000\nSecond\n";
+    const auto from_srt = srt(srt_text);
+    BOOST_TEST_REQUIRE(from_srt.segments.size() == 2u);
+    BOOST_TEST(from_srt.segments[0].text == "First");
+    BOOST_TEST(mentions(from_srt.repairs, "line 4: a cue starts with no blank line before it"));
+    BOOST_TEST(failure_of(srt_text, SubtitleFormat::srt).find("talk.srt:4: a cue starts with no blank line") == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(srt_counters_blank_lines_and_separators_are_tolerated) {
+    const std::string text =
+        "A title someone typed\n\n"
+        "7\n00:00:01.000 --> 00:00:02,000\nWrong counter, dot milliseconds\n\n"
+        "00:00:03,000 --> 00:00:04,000\nNo counter\n\nand a blank line inside\n\n\n"
+        "3\n00:00:05,000 --> 00:00:06,000 X1:10 X2:20\n42\n";
+    const auto parsed = srt(text);
+    BOOST_TEST_REQUIRE(parsed.segments.size() == 3u);
+    BOOST_TEST(parsed.segments[0].text == "Wrong counter, dot milliseconds");
+    BOOST_TEST(parsed.segments[1].text == "No counter\nand a blank line inside");
+    BOOST_TEST(parsed.segments[2].text == "42");
+    BOOST_TEST(mentions(parsed.repairs, "line 1: text before the first cue; dropped it"));
+    BOOST_TEST(mentions(parsed.repairs, "line 10: text after a blank line inside the cue at line 7; kept it"));
+    BOOST_TEST(failure_of(text, SubtitleFormat::srt).find("talk.srt:1: text before the first cue") == 0u);
+    // A bad timing line loses its own cue only.
+    const auto bad_timing = srt("1\n00:00:01,000 --> 00:00:0x,000\nLost\n\n2\n00:00:03,000 --> 00:00:04,000\nKept\n");
+    BOOST_TEST_REQUIRE(bad_timing.segments.size() == 1u);
+    BOOST_TEST(bad_timing.segments[0].text == "Kept");
+    BOOST_TEST(mentions(bad_timing.repairs, "line 2: bad end time '00:00:0x,000'"));
+}
+
+BOOST_AUTO_TEST_CASE(cues_with_no_length_get_one_that_stops_at_the_next_cue) {
+    const auto parsed =
+        srt("1\n00:00:05,000 --> 00:00:05,000\nZero\n\n"  // 1 s (short text), nothing close after it
+            "2\n00:00:10,000 --> 00:00:09,000\nNegative, with a longer line of text to read\n\n"  // 45 chars: 2.7 s
+            "3\n00:00:12,000 --> 00:00:14,000\nNext\n\n"
+            "4\n00:00:20,000 --> 00:00:20,000\nCrowded\n\n"  // only 100 ms before the next: dropped
+            "5\n00:00:20,100 --> 00:00:21,000\nLast\n");
+    BOOST_TEST_REQUIRE(parsed.segments.size() == 4u);
+    BOOST_TEST(parsed.segments[0].end_ms == 6000);
+    BOOST_TEST(parsed.segments[1].start_ms == 10000);
+    BOOST_TEST(parsed.segments[1].end_ms == 12000);  // 12.7 s wanted, stopped where cue 3 starts
+    BOOST_TEST(parsed.segments[3].text == "Last");
+    BOOST_TEST(mentions(parsed.repairs, "line 2: cue has zero duration (00:00:05,000); it now ends at 00:00:06.000"));
+    BOOST_TEST(mentions(parsed.repairs,
+                        "line 6: cue ends (00:00:09,000) before it starts (00:00:10,000): negative duration; "
+                        "it now ends at 00:00:12.000"));
+    BOOST_TEST(mentions(parsed.repairs, "line 14: cue has zero duration (00:00:20,000); dropped the cue"));
+}
+
+BOOST_AUTO_TEST_CASE(files_that_are_not_subtitles_are_refused_however_they_are_read) {
+    for (const auto reading : {dubhost::SubtitleReading::tolerant, dubhost::SubtitleReading::strict}) {
+        BOOST_TEST(failure_of("Just a paragraph\nof prose.\n", SubtitleFormat::srt, reading).find("talk.srt:1:") == 0u);
+        BOOST_TEST(failure_of("00:01.000 --> 00:02.000\nHi\n", SubtitleFormat::vtt, reading).find("talk.vtt:1:") == 0u);
+    }
 }
 
 BOOST_AUTO_TEST_CASE(json_errors_name_the_problem) {
@@ -218,7 +313,8 @@ BOOST_AUTO_TEST_CASE(mutated_input_never_crashes) {
             if (text.empty()) text = "x";
         }
         try {
-            dubhost::parse_subtitles(text, use_srt ? SubtitleFormat::srt : SubtitleFormat::vtt, "fuzz");
+            dubhost::parse_subtitles(text, use_srt ? SubtitleFormat::srt : SubtitleFormat::vtt, "fuzz",
+                                     round % 4 < 2 ? dubhost::SubtitleReading::tolerant : dubhost::SubtitleReading::strict);
             ++parsed;
         } catch (const dubhost::Failure &failure) {
             BOOST_TEST(failure.code() == "subtitle-syntax");

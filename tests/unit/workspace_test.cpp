@@ -7,6 +7,8 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <boost/test/unit_test.hpp>
+#include <grp.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 namespace fs = std::filesystem;
@@ -219,15 +221,28 @@ BOOST_AUTO_TEST_CASE(items_are_found_by_unique_prefix) {
 }
 
 BOOST_AUTO_TEST_CASE(a_read_only_folder_is_a_clear_user_error) {
-    if (::geteuid() == 0) {
-        // root writes through permission bits; the CLI suite covers this case by dropping privileges.
-        BOOST_TEST_MESSAGE("running as root: covered by cli/read_only_workspace_is_a_user_error");
-        return;
-    }
     TempDir dir;
     fs::create_directories(dir / "ro");
-    fs::permissions(dir / "ro", fs::perms::owner_read | fs::perms::owner_exec);
-    BOOST_TEST(failure_code([&] { Workspace::open(dir / "ro"); }) == "workspace-not-writable");
+    const auto read_and_enter = fs::perms::owner_read | fs::perms::owner_exec | fs::perms::group_read | fs::perms::group_exec |
+                                fs::perms::others_read | fs::perms::others_exec;
+    fs::permissions(dir / "ro", read_and_enter);
+    const auto open_read_only = [&] { return failure_code([&] { Workspace::open(dir / "ro"); }); };
+    if (::geteuid() != 0) {
+        BOOST_TEST(open_read_only() == "workspace-not-writable");
+        return;
+    }
+    // Permission bits do not bind root: try it in a child that has become nobody.
+    fs::permissions(dir.path(), read_and_enter, fs::perm_options::add);
+    const pid_t child = ::fork();
+    BOOST_TEST_REQUIRE(child >= 0);
+    if (child == 0) {
+        const bool dropped = ::setgroups(0, nullptr) == 0 && ::setgid(65534) == 0 && ::setuid(65534) == 0;
+        ::_exit(!dropped ? 2 : open_read_only() == "workspace-not-writable" ? 0 : 1);
+    }
+    int status = 0;
+    BOOST_TEST_REQUIRE(::waitpid(child, &status, 0) == child);
+    BOOST_TEST(WIFEXITED(status));
+    BOOST_TEST(WEXITSTATUS(status) == 0, "exit 1: another error than workspace-not-writable; 2: could not become nobody");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -5,6 +5,7 @@
 
 #include "dubhost/host/media_prober.hpp"
 #include "dubhost/host/pipeline.hpp"
+#include "dubhost/host/subtitle_formats.hpp"
 
 #include <filesystem>
 #include <functional>
@@ -19,13 +20,14 @@ struct DubRequest {
     std::filesystem::path video;
     std::optional<std::filesystem::path> subtitles;  // the text to speak (a translated script); skips ASR
     std::string language;                            // of the subtitles
-    std::string to;                                  // translate into this language first; empty: no translation
-    std::string from;                                // the source language when neither subtitles nor ASR say
-    std::map<std::string, std::string> voices;       // speaker -> voice
-    std::map<std::string, std::string> backends;     // capability -> backend id
-    std::optional<std::filesystem::path> output;     // default: ./<video name>.dub.mp4
-    std::string background;                          // "", "stem" or "original"
-    bool keep_overrun = false;                       // keep subtitle cues past the video's end
+    SubtitleReading subtitle_reading = SubtitleReading::tolerant;
+    std::string to;                               // translate into this language first; empty: no translation
+    std::string from;                             // the source language when neither subtitles nor ASR say
+    std::map<std::string, std::string> voices;    // speaker -> voice
+    std::map<std::string, std::string> backends;  // capability -> backend id
+    std::optional<std::filesystem::path> output;  // default: ./<video name>.dub.mp4
+    std::string background;                       // "", "stem" or "original"
+    bool keep_overrun = false;                    // keep subtitle cues past the video's end
 };
 
 struct DubStage {
@@ -41,6 +43,7 @@ struct DubResult {
     std::string item_id;
     std::vector<DubStage> stages;
     std::filesystem::path output;
+    std::vector<std::string> subtitle_repairs;  // what reading the subtitles repaired or dropped, with lines
 };
 
 // `on_stage` is told each stage's name before it starts (for progress labels).
