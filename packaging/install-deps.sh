@@ -3,7 +3,7 @@
 # Idempotent and non-interactive; run as root or with sudo available. Usage:
 #   packaging/install-deps.sh            build + runtime + test packages
 #   packaging/install-deps.sh --runtime  only what an installed dubhost needs at run time
-#   packaging/install-deps.sh --ci-tools the extra tools CI uses (formatting check, Python lint)
+#   packaging/install-deps.sh --ci-tools the extra tools CI uses (formatting check, Python lint, fuzzing)
 #   packaging/install-deps.sh --packs    what the Python packs take from Debian (CPU torch for diarization)
 set -euo pipefail
 
@@ -31,7 +31,7 @@ test_packages=(
   python3-numpy python3-sklearn  # the diarization runner runs against the real scikit-learn API
 )
 
-ci_tool_packages=(clang-format pyflakes3)
+ci_tool_packages=(clang-format pyflakes3 clang-14 libclang-rt-14-dev)  # clang and libFuzzer: the fuzz preset
 # Debian's CPU-only torch (145 MB) for the diarization pack, instead of the package index's multi-GB
 # CUDA build (docs/decisions/0009-cpu-torch-from-debian.md).
 pack_packages=(python3-torch)

@@ -1,3 +1,4 @@
+// Calling one backend entry point across the C ABI; the answer is read by backend_answer.cpp.
 #include "dubhost/host/backend_call.hpp"
 
 #include "dubhost/host/plugin_registry.hpp"
@@ -36,12 +37,6 @@ const char *entry_name(BackendEntry entry) {
 
 }  // namespace
 
-std::string CallOutcome::error_message() const {
-    return document.is_object() ? document.value("message", std::string("unknown error")) : "unknown error";
-}
-
-std::string CallOutcome::error_hint() const { return document.is_object() ? document.value("hint", std::string()) : ""; }
-
 CallOutcome call_backend(const dubhost_backend &backend, BackendEntry entry, const HostServices &services,
                          const nlohmann::json &request) {
     const std::string who = std::string("backend '") + (backend.id ? backend.id : "?") + "' " + entry_name(entry);
@@ -50,22 +45,11 @@ CallOutcome call_backend(const dubhost_backend &backend, BackendEntry entry, con
     dubhost_response response{};
     response.struct_size = sizeof(response);
     const std::string request_text = request.dump();
-    CallOutcome outcome;
-    outcome.status = function(&backend, services.table(), request_text.c_str(), &response);
+    const int32_t status = function(&backend, services.table(), request_text.c_str(), &response);
     const std::string answer = response.json ? std::string(response.json) : std::string();
     if (response.release) response.release(&response);
 
-    auto parsed = nlohmann::json::parse(answer, nullptr, false);
-    if (answer.empty() || parsed.is_discarded() || !parsed.is_object()) {
-        outcome.document = error_document("malformed-response", who + " returned a malformed answer (not a JSON object)",
-                                          "report this to the plugin's author; run with -v for details");
-        if (outcome.status == DUBHOST_STATUS_OK) outcome.status = DUBHOST_STATUS_ERROR;
-        return outcome;
-    }
-    outcome.document = std::move(parsed);
-    if (!outcome.ok() && !outcome.document.contains("message"))
-        outcome.document = error_document("plugin-error", who + " failed with status " + std::to_string(outcome.status));
-    return outcome;
+    return read_backend_answer(status, answer, who);
 }
 
 CallOutcome call_backend(const RegisteredBackend &backend, BackendEntry entry, const HostServices &services,

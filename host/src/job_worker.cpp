@@ -1,7 +1,10 @@
+// The job worker (job_worker.hpp): the parent starts `dubhost __run-job` and reads its channel;
+// the child loads the plugin, makes the call and reports back on that channel.
 #include "dubhost/host/job_worker.hpp"
 
 #include <dubhost/plugin.hpp>
 #include <dubhost/support/channel.hpp>
+#include <dubhost/support/json_fields.hpp>
 #include <dubhost/support/process.hpp>
 #include <spdlog/spdlog.h>
 
@@ -9,6 +12,8 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <iostream>
 #include <iterator>
 #include <optional>
@@ -56,14 +61,17 @@ CallOutcome run_in_worker(const RegisteredBackend &backend, HostServices &servic
             return;
         }
         const nlohmann::json &message = *read.message;
-        const std::string type = message.value("type", std::string());
+        const std::string type = text_field(message, "type");
         if (type == "progress")
-            table->progress(table, message.value("fraction", 0.0), message.value("message", std::string()).c_str());
+            table->progress(table, number_field(message, "fraction", 0.0), text_field(message, "message").c_str());
         else if (type == "log")
-            table->log(table, message.value("level", 1), message.value("message", std::string()).c_str());
+            table->log(table, static_cast<int32_t>(std::clamp<std::int64_t>(integer_field(message, "level", 1), 0, 3)),
+                       text_field(message, "message").c_str());
         else if (type == "result")
-            answer = CallOutcome{message.value("status", static_cast<int32_t>(DUBHOST_STATUS_ERROR)),
-                                 message.value("document", nlohmann::json::object())};
+            answer =
+                read_backend_answer(static_cast<int32_t>(std::clamp<std::int64_t>(
+                                        integer_field(message, "status", DUBHOST_STATUS_ERROR), INT32_MIN, INT32_MAX)),
+                                    message.contains("document") ? message["document"].dump() : std::string(), "the job worker");
     };
     const ProcessResult result = run_process(process);
     if (answer) return *answer;

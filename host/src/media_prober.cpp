@@ -15,8 +15,7 @@ std::optional<MediaProber> prober_from_registry(const PluginRegistry &registry, 
             const CallOutcome outcome = call_backend(backend, BackendEntry::run, services, job);
             if (!outcome.ok()) {
                 const ErrorKind kind = outcome.status == DUBHOST_STATUS_BAD_REQUEST ? ErrorKind::user : ErrorKind::backend;
-                throw Failure(kind, outcome.document.value("code", std::string("probe-failed")), outcome.error_message(),
-                              outcome.error_hint());
+                throw Failure(kind, outcome.error_code("probe-failed"), outcome.error_message(), outcome.error_hint());
             }
             const nlohmann::json probe = outcome.document.value("probe", nlohmann::json::object());
             return ProbeResult{probe.dump(), probe.value("media_kind", std::string("unknown")),

@@ -67,8 +67,7 @@ nlohmann::json install_pack(HostServices &services, const PackOwner &owner, cons
         const ErrorKind kind = outcome.status == DUBHOST_STATUS_BAD_REQUEST || outcome.status == DUBHOST_STATUS_NOT_INSTALLED
                                    ? ErrorKind::user
                                    : ErrorKind::backend;
-        throw Failure(kind, outcome.document.value("code", std::string("install-failed")), outcome.error_message(),
-                      outcome.error_hint());
+        throw Failure(kind, outcome.error_code("install-failed"), outcome.error_message(), outcome.error_hint());
     }
     return outcome.document;
 }

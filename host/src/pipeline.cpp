@@ -146,7 +146,14 @@ std::optional<std::int64_t> adopt_track(Workspace &workspace, const Item &item, 
     if (document.is_discarded())
         throw Failure(ErrorKind::backend, "bad-track", stage.name + " (" + backend + ") wrote a track that is not valid JSON",
                       "report this to the backend's author");
-    SubtitleTrack track = document.get<SubtitleTrack>();
+    SubtitleTrack track;
+    try {
+        track = document.get<SubtitleTrack>();
+    } catch (const nlohmann::json::exception &error) {
+        throw Failure(ErrorKind::backend, "bad-track",
+                      stage.name + " (" + backend + ") wrote a track that is not a dubhost track document: " + error.what(),
+                      "report this to the backend's author (docs/reference/subtitles.md describes the document)");
+    }
     track.item_id = item.id;
     // ASR hears what is said (kind source); diarization labels the track it was given and keeps its kind.
     if (!stage.yields_track->empty()) track.kind = *stage.yields_track;
@@ -271,12 +278,11 @@ StageOutcome Pipeline::execute(JobRecord &job, const Item &item, const StageSpec
         workspace_.finish_job(job.id, cancelled ? "cancelled" : "failed", outcome.document.dump(), "", artifacts);
         // A full disk is the machine's state, not a backend bug: the user frees space and re-runs.
         const bool users_to_fix = outcome.status == DUBHOST_STATUS_BAD_REQUEST ||
-                                  outcome.status == DUBHOST_STATUS_NOT_INSTALLED ||
-                                  outcome.document.value("code", std::string()) == "disk-full";
+                                  outcome.status == DUBHOST_STATUS_NOT_INSTALLED || outcome.error_code("") == "disk-full";
         const ErrorKind kind = users_to_fix ? ErrorKind::user : ErrorKind::backend;
         std::string hint = outcome.error_hint();
         hint += (hint.empty() ? "" : "; ") + std::string("job log: ") + job.log_path;
-        throw Failure(kind, outcome.document.value("code", std::string("job-failed")),
+        throw Failure(kind, outcome.error_code("job-failed"),
                       stage.name + " (" + backend_id + ") " + (cancelled ? "was cancelled" : "failed") + " for item " + item.id +
                           ": " + outcome.error_message(),
                       hint);

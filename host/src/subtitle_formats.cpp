@@ -198,6 +198,8 @@ ParsedSubtitles parse_json_track(std::string_view raw, CueReport &report) {
         const std::size_t line =
             1 + static_cast<std::size_t>(std::count(text.begin(), text.begin() + std::min(offset, text.size()), '\n'));
         report.fail(line, std::string("not valid JSON: ") + error.what());
+    } catch (const nlohmann::json::exception &error) {  // a number too large for a double (found by fuzz_json_track)
+        report.fail(1, std::string("not valid JSON: ") + error.what());
     }
     try {
         SubtitleTrack track = document.get<SubtitleTrack>();

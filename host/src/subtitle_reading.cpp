@@ -49,8 +49,10 @@ struct LineTally {
     std::string where() const { return std::to_string(lines) + " line(s), the first at line " + std::to_string(first); }
 };
 
+// Only ASCII digits: from_chars alone would take "-1" as an hour (found by fuzz_srt).
 std::optional<std::int64_t> parse_digits(std::string_view digits, std::size_t min_count, std::size_t max_count) {
     if (digits.size() < min_count || digits.size() > max_count) return std::nullopt;
+    if (!std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) return std::nullopt;
     std::int64_t value = 0;
     const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
     if (error != std::errc() || end != digits.data() + digits.size()) return std::nullopt;

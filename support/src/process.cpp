@@ -1,5 +1,6 @@
 // Child processes by argv (process.hpp): posix_spawn into a process group of its own, one poll loop
-// over stdout, stderr, the protocol channel and stdin, and SIGTERM then SIGKILL on timeout or cancel.
+// over stdout, stderr, the protocol channel and stdin, SIGTERM then SIGKILL on timeout or cancel,
+// and SIGKILL for whatever is left in its group once it has ended.
 #include <dubhost/support/process.hpp>
 
 #include <fcntl.h>
@@ -218,7 +219,17 @@ ProcessResult run_process(const ProcessRequest &request) {
     bool out_open = true, err_open = true, channel_open = static_cast<bool>(request.on_channel_line);
     std::string channel_buffer;
     std::ofstream *log_stream = log.is_open() ? &log : nullptr;
+    std::optional<int> ended_status;  // the child's wait status, once it has ended
     while (out_open || err_open || channel_open) {
+        // A child that ended (killed from outside, say) can leave processes it started holding the
+        // pipes open: they would keep this loop waiting and live on as orphans. They end with it.
+        if (!ended_status) {
+            int status = 0;
+            if (::waitpid(pid, &status, WNOHANG) == pid) {
+                ended_status = status;
+                ::kill(-pid, SIGKILL);
+            }
+        }
         const auto now = clock::now();
         if (!kill_at && now >= deadline) {
             result.timed_out = true;
@@ -259,8 +270,8 @@ ProcessResult run_process(const ProcessRequest &request) {
     }
     in.close_write();
     if (!channel_buffer.empty() && request.on_channel_line) request.on_channel_line(channel_buffer);
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    int status = ended_status.value_or(0);
+    while (!ended_status && ::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
     if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
     if (WIFSIGNALED(status)) result.signal = WTERMSIG(status);

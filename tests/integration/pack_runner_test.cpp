@@ -5,9 +5,12 @@
 #include <boost/test/unit_test.hpp>
 #include <dubhost/packs/pack_runner.hpp>
 
+#include <signal.h>
+
 #include <chrono>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 namespace fs = std::filesystem;
 using namespace dubhost;
@@ -59,6 +62,15 @@ struct RunnerFixture {
         return text.str();
     }
 };
+
+// Gone, or a zombie waiting for whoever adopted it to reap it: either way it runs no more.
+bool process_ended(pid_t pid) {
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string text;
+    if (!std::getline(stat, text)) return true;
+    const auto state = text.find(") ");
+    return state != std::string::npos && state + 2 < text.size() && (text[state + 2] == 'Z' || text[state + 2] == 'X');
+}
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -121,6 +133,43 @@ BOOST_FIXTURE_TEST_CASE(a_hung_runner_is_stopped_at_its_timeout, RunnerFixture) 
     const auto error = failure(hung);
     BOOST_TEST(error.code() == "runner-timed-out");
     BOOST_TEST(seconds_since(start) < 10.0);
+}
+
+// Killed from outside (the OOM killer picks the runner, an operator kills its group): the job fails
+// at once with the signal and what to do, and no process the runner started lives on.
+BOOST_FIXTURE_TEST_CASE(a_runner_killed_from_outside_fails_at_once_and_leaves_no_orphan, RunnerFixture) {
+    for (const bool whole_group : {false, true}) {
+        const std::string how = whole_group ? "kill -9 of its process group" : "kill -9 of the runner alone";
+        BOOST_TEST_CONTEXT(how) {
+            json pids;
+            auto request_ = request("spawn-and-hang");
+            auto events_ = events();
+            events_.progress = [&](double, const std::string &) {
+                std::ifstream in(out_dir / "pids.json");
+                pids = json::parse(in);
+                const pid_t runner = pids["runner"].get<pid_t>();
+                ::kill(whole_group ? -runner : runner, SIGKILL);
+            };
+            const auto start = std::chrono::steady_clock::now();
+            std::optional<sdk::CallError> error;
+            try {
+                packs::run_pack_runner(request_, events_);
+            } catch (const sdk::CallError &caught) {
+                error = caught;
+            }
+            BOOST_TEST_REQUIRE(error.has_value());
+            BOOST_TEST(error->code() == "runner-crashed", error->code() << ": " << error->what());
+            BOOST_TEST(std::string(error->what()).find("killed by signal 9") != std::string::npos, error->what());
+            BOOST_TEST(error->hint().find("dubhost pack install fixture --force") != std::string::npos, error->hint());
+            BOOST_TEST(seconds_since(start) < 10.0);  // not the 30 s timeout: nothing kept the pipes open
+            BOOST_TEST_REQUIRE(pids.is_object());
+            const pid_t helper = pids["helper"].get<pid_t>();
+            for (int wait = 0; wait < 50 && !process_ended(helper); ++wait)
+                std::this_thread::sleep_for(std::chrono::milliseconds(100));
+            BOOST_TEST(process_ended(helper), "the runner's helper " << helper << " outlived it");
+            fs::remove(out_dir / "pids.json");
+        }
+    }
 }
 
 BOOST_FIXTURE_TEST_CASE(cancelling_mid_write_leaves_no_partial_file, RunnerFixture) {

@@ -20,7 +20,7 @@ ParsedSubtitles vtt(std::string_view text) { return dubhost::parse_subtitles(tex
 std::string failure_of(std::string_view text, SubtitleFormat format,
                        dubhost::SubtitleReading reading = dubhost::SubtitleReading::strict) {
     try {
-        dubhost::parse_subtitles(text, format, format == SubtitleFormat::srt ? "talk.srt" : "talk.vtt", reading);
+        dubhost::parse_subtitles(text, format, "talk." + std::string(dubhost::subtitle_format_name(format)), reading);
     } catch (const dubhost::Failure &failure) {
         BOOST_TEST(failure.code() == "subtitle-syntax");
         BOOST_TEST(static_cast<int>(failure.kind()) == 1);
@@ -266,6 +266,16 @@ BOOST_AUTO_TEST_CASE(files_that_are_not_subtitles_are_refused_however_they_are_r
         BOOST_TEST(failure_of("Just a paragraph\nof prose.\n", SubtitleFormat::srt, reading).find("talk.srt:1:") == 0u);
         BOOST_TEST(failure_of("00:01.000 --> 00:02.000\nHi\n", SubtitleFormat::vtt, reading).find("talk.vtt:1:") == 0u);
     }
+}
+
+// Regression cases found by the fuzz targets (fuzz/seeds/*/regression-*).
+BOOST_AUTO_TEST_CASE(a_sign_is_not_a_digit_and_a_huge_number_is_not_a_crash) {
+    const auto negative = srt("1\n-1:02:03,004 --> 01:02:04,000\nBefore the start\n\n2\n00:00:05,000 --> 00:00:06,000\nKept\n");
+    BOOST_TEST_REQUIRE(negative.segments.size() == 1u);
+    BOOST_TEST(negative.segments[0].text == "Kept");
+    BOOST_TEST(mentions(negative.repairs, "line 2: bad start time '-1:02:03,004': hours are not a number"));
+    BOOST_TEST(vtt("WEBVTT\n\n-1:01.000 --> 00:02.000\nNo\n\n00:03.000 --> 00:04.000\nYes\n").segments.size() == 1u);
+    BOOST_TEST(failure_of("4E444E", SubtitleFormat::json).find("talk.json:1: not valid JSON") == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(json_errors_name_the_problem) {

@@ -32,7 +32,7 @@ std::vector<std::string> strings(const nlohmann::json &value, const std::string 
 }
 
 int minor_of(const std::string &version, const std::string &origin) {
-    static const std::regex pattern(R"(^3\.(\d+)$)");
+    static const std::regex pattern(R"(^3\.(\d{1,3})$)");  // three digits at most: stoi cannot overflow (fuzz_pack_manifest)
     std::smatch match;
     if (!std::regex_match(version, match, pattern)) bad(origin, "python versions are written 3.N, not '" + version + "'");
     return std::stoi(match[1]);

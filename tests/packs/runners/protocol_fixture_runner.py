@@ -1,6 +1,8 @@
 """A runner that misbehaves on request, for the runner protocol tests (params.mode says how)."""
 import importlib
+import json
 import os
+import subprocess
 import sys
 import time
 
@@ -32,6 +34,12 @@ def handle(job, channel):
         os.write(3, b'{"protocol": 2, "type": "progress", "fraction": 0.5}\n')
         time.sleep(60)
     if mode == "hang":
+        time.sleep(600)
+    if mode == "spawn-and-hang":  # a runner with a child of its own (as a library's helper would be)
+        helper = subprocess.Popen(["sleep", "300"])  # holds the runner's stdout and stderr open
+        with open(os.path.join(out_dir, "pids.json"), "w") as out:
+            json.dump({"runner": os.getpid(), "helper": helper.pid}, out)
+        channel.progress(0.1, "helper started")
         time.sleep(600)
     if mode == "slow-write":  # cancelled while an output is half written
         with dubhost_runner.atomic_output(os.path.join(out_dir, "big.bin")) as part:

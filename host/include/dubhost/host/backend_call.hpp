@@ -2,6 +2,7 @@
 // Used by the CLI's backends/doctor commands and by the pipeline.
 #pragma once
 
+#include "dubhost/host/backend_answer.hpp"
 #include "dubhost/host/host_services.hpp"
 
 #include <dubhost/plugin.h>
@@ -10,15 +11,6 @@
 #include <string>
 
 namespace dubhost {
-
-struct CallOutcome {
-    int32_t status = DUBHOST_STATUS_ERROR;
-    nlohmann::json document;  // the result on success, else {code, message, hint}
-
-    bool ok() const { return status == DUBHOST_STATUS_OK; }
-    std::string error_message() const;
-    std::string error_hint() const;
-};
 
 enum class BackendEntry { status, install, run };
 
