@@ -21,8 +21,13 @@ bool has_text(const SubtitleTrack &track) {
     });
 }
 
-// "en" of "en-US": translation pairs are between languages, whatever the region.
-std::string primary_language(const std::string &canonical) { return canonical.substr(0, canonical.find('-')); }
+// A translation into the language the text is already in is refused (pairs are between languages,
+// whatever the region), naming `text` ("track 3", "the text to dub"), for a stage run and a dub.
+void refuse_same_language(const Language &source, const Language &target, const std::string &text) {
+    if (primary_language(source.canonical) == primary_language(target.canonical))
+        throw user_error("same-language", text + " is already in " + target.name,
+                         "pass --to with another language, or leave out --to to dub it as it is");
+}
 
 // translate: the two languages, checked and in canonical form, and a track with something to say.
 void plan_translate(PlanContext &context) {
@@ -40,9 +45,7 @@ void plan_translate(PlanContext &context) {
         throw user_error("no-source-language", track_name + " does not say what language it is in",
                          "pass --from LANGUAGE (e.g. --from en), or import the track with --language");
     const Language source = require_language(source_code);
-    if (primary_language(source.canonical) == primary_language(target.canonical))
-        throw user_error("same-language", track_name + " is already in " + target.name,
-                         "pass --to with another language, or leave out --to to dub the track as it is");
+    refuse_same_language(source, target, track_name);
     if (!has_text(track))
         throw user_error("empty-track", track_name + " has no text to translate",
                          "import subtitles with text: `dubhost track import " + context.item.id + " FILE.srt`");
@@ -82,9 +85,7 @@ void check_translation(const DubContext &dub) {
     const std::string source_code = !dub.request.from.empty() ? dub.request.from : dub.track_language;
     if (source_code.empty()) return;  // ASR says; the stage checks when it runs
     const Language source = require_language(source_code);
-    if (primary_language(source.canonical) == primary_language(target.canonical))
-        throw user_error("same-language", "the subtitles are already in " + target.name,
-                         "pass --to with another language, or leave out --to to dub them as they are");
+    refuse_same_language(source, target, "the text to dub");
     const nlohmann::json status = dub.status("translate");
     if (!status.contains("pairs") || !status["pairs"].is_array()) return;
     const std::string from = primary_language(source.canonical), to = primary_language(target.canonical);
@@ -307,16 +308,13 @@ std::vector<StageSpec> make_table() {
     };
     mux.dub_params = [](const DubContext &dub) {
         const bool mkv = dub.request.output && dub.request.output->extension() == ".mkv";
-        if (dub.request.to.empty()) {
-            nlohmann::json params = {{"container", mkv ? "mkv" : "mp4"}, {"dub_language", dub.request.language}};
-            if (dub.request.keep_overrun) params["keep_overrun"] = true;
-            return params;
-        }
-        // A translated dub: the original audio is in the language translated from, when known.
-        nlohmann::json params = {{"container", mkv ? "mkv" : "mp4"}, {"dub_language", dub.request.to}};
-        const std::string original = !dub.request.from.empty() ? dub.request.from : dub.track_language;
-        if (!original.empty()) params["original_language"] = original;
+        const bool translated = !dub.request.to.empty();
+        nlohmann::json params = {{"container", mkv ? "mkv" : "mp4"},
+                                 {"dub_language", translated ? dub.request.to : dub.request.language}};
         if (dub.request.keep_overrun) params["keep_overrun"] = true;
+        // A translated dub: the original audio is in the language translated from, when known.
+        const std::string original = !dub.request.from.empty() ? dub.request.from : dub.track_language;
+        if (translated && !original.empty()) params["original_language"] = original;
         return params;
     };
     return stages;

@@ -18,8 +18,6 @@ constexpr std::array<std::string_view, 58> debian_pairs = {
     "id-ms",   "is-sv",   "mk-bg",   "mk-en",   "oc-ca",   "oc-es",   "pt-ca",   "pt-gl",
 };
 
-std::string primary(const std::string &canonical) { return canonical.substr(0, canonical.find('-')); }
-
 std::optional<Language> side(std::string_view code) {
     if (code.find_first_of("-_") != std::string_view::npos) return std::nullopt;
     return find_language(code);
@@ -50,7 +48,7 @@ std::vector<Mode> parse_modes(const std::string &listing) {
 std::optional<Mode> find_mode(const std::vector<Mode> &modes, const Language &from, const Language &to) {
     std::optional<Mode> found;
     for (const auto &mode : modes) {
-        if (mode.from != primary(from.canonical) || mode.to != primary(to.canonical)) continue;
+        if (mode.from != primary_language(from.canonical) || mode.to != primary_language(to.canonical)) continue;
         if (!found || (!found->variant.empty() && mode.variant.empty())) found = mode;
     }
     return found;
@@ -75,7 +73,7 @@ const std::vector<PairPackage> &debian_pair_packages() {
 }
 
 std::optional<std::string> pair_package(const Language &a, const Language &b) {
-    const std::string x = primary(a.canonical), y = primary(b.canonical);
+    const std::string x = primary_language(a.canonical), y = primary_language(b.canonical);
     for (const auto &package : debian_pair_packages())
         if ((package.languages.first == x && package.languages.second == y) ||
             (package.languages.first == y && package.languages.second == x))

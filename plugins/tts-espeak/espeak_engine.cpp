@@ -1,6 +1,9 @@
+// The espeak-ng engine through libespeak-ng (espeak_engine.hpp): its voices, the voice for a
+// language (exact tag first, then the language without its region), and synthesis into samples.
 #include "espeak_engine.hpp"
 
 #include <dubhost/plugin.hpp>
+#include <dubhost/support/language_codes.hpp>
 #include <espeak-ng/speak_lib.h>
 
 #include <algorithm>
@@ -85,7 +88,7 @@ std::vector<VoiceInfo> Engine::voices() {
 
 std::optional<std::string> Engine::voice_for_language(const std::string &language) {
     const std::string wanted = lower(language.empty() ? "en" : language);
-    const std::string primary = wanted.substr(0, wanted.find('-'));
+    const std::string primary = primary_language(wanted);
     const auto all = voices();
     for (const auto &voice : all)  // exact match first ("en-us"), then the primary language ("en")
         for (const auto &tag : voice.languages)

@@ -5,6 +5,7 @@
 #include "voice_assignment.hpp"
 
 #include <dubhost/plugin.hpp>
+#include <dubhost/support/language_codes.hpp>
 
 #include "dubhost_manifest.h"
 
@@ -160,14 +161,13 @@ public:
         // The item's chosen voices (`dubhost speakers set`) follow the track into its language (a
         // translated dub); a voice_map given for this job is taken as it is.
         std::map<std::string, std::string> chosen = string_map(job.at("inputs").value("voice_map", json::object()));
-        const std::string primary = language.substr(0, language.find_first_of("-_"));
+        const std::string primary = dubhost::primary_language(language);
         const auto voices = engine.voices();
         const auto moved = dubhost::espeak::move_to_language(chosen, *base_voice, [&](const std::string &identifier) {
             for (const auto &voice : voices)
                 if (voice.identifier == identifier)
-                    return std::any_of(voice.languages.begin(), voice.languages.end(), [&](const std::string &spoken) {
-                        return spoken.substr(0, spoken.find_first_of("-_")) == primary;
-                    });
+                    return std::any_of(voice.languages.begin(), voice.languages.end(),
+                                       [&](const std::string &spoken) { return dubhost::primary_language(spoken) == primary; });
             return true;  // a voice espeak-ng does not list: left as chosen
         });
         json voice_changes = json::array();

@@ -65,6 +65,8 @@ Language require_language(std::string_view code) {
         "pass a code such as en, es, de or pt-BR (ISO 639-1), or spa (ISO 639-3)");
 }
 
+std::string primary_language(std::string_view code) { return std::string(code.substr(0, code.find_first_of("-_"))); }
+
 std::string stream_language_tag(std::string_view code) {
     const auto language = find_language(code);
     return language ? language->bibliographic : "und";

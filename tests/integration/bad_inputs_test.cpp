@@ -5,6 +5,7 @@
 // overlapping cues, and subtitle text full of characters FFmpeg's filter and ASS syntax would read.
 #include <dubhost/support/process.hpp>
 
+#include "support/isolated_home.hpp"
 #include "support/machine_needs.hpp"
 #include "support/media_files.hpp"
 #include "support/temp_dir.hpp"
@@ -30,16 +31,7 @@ namespace {
 const fs::path sample_video = "/usr/share/forensics-samples/original-files/movie2/movie-hello.mp4";
 const bool running_as_root = ::geteuid() == 0;
 
-struct IsolatedHome {
-    TempDir home{"dubhost-badinput-home"};
-    IsolatedHome() {
-        ::setenv("XDG_DATA_HOME", (home / "data").c_str(), 1);
-        ::setenv("XDG_CONFIG_HOME", (home / "config").c_str(), 1);
-        ::setenv("XDG_CACHE_HOME", (home / "cache").c_str(), 1);
-        ::unsetenv("DUBHOST_PLUGIN_PATH");
-        ::unsetenv("DUBHOST_WORKSPACE");
-    }
-};
+using dubhost::test::IsolatedHome;
 
 dubhost::ProcessResult dubhost_in(const fs::path &workspace, std::vector<std::string> args,
                                   std::vector<std::string> prefix = {}) {

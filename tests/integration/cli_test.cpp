@@ -2,6 +2,7 @@
 #include <dubhost/support/process.hpp>
 #include "dubhost/host/sha256.hpp"
 
+#include "support/isolated_home.hpp"
 #include "support/media_files.hpp"
 #include "support/temp_dir.hpp"
 
@@ -20,18 +21,7 @@ namespace {
 const fs::path fixture_dir = DUBHOST_FIXTURE_DIR;
 const fs::path dubhost_binary = DUBHOST_BINARY;
 
-// Points the user folders at a private place so a developer's own plugins and profile stay out.
-struct IsolatedHome {
-    TempDir home{"dubhost-cli-home"};
-    IsolatedHome() {
-        ::setenv("XDG_DATA_HOME", (home / "data").c_str(), 1);
-        ::setenv("XDG_CONFIG_HOME", (home / "config").c_str(), 1);
-        ::setenv("XDG_CACHE_HOME", (home / "cache").c_str(), 1);
-        ::unsetenv("DUBHOST_PLUGIN_PATH");
-        ::unsetenv("DUBHOST_WORKSPACE");
-        ::unsetenv("DUBHOST_LOG");
-    }
-};
+using dubhost::test::IsolatedHome;
 
 dubhost::ProcessResult dubhost_run(std::vector<std::string> args) {
     args.insert(args.begin(), dubhost_binary.string());

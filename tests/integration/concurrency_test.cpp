@@ -4,6 +4,7 @@
 #include <dubhost/support/process.hpp>
 #include "dubhost/host/sha256.hpp"
 
+#include "support/isolated_home.hpp"
 #include "support/media_files.hpp"
 #include "support/spawned_process.hpp"
 #include "support/temp_dir.hpp"
@@ -25,16 +26,8 @@ using nlohmann::json;
 
 namespace {
 
-struct IsolatedHome {
-    TempDir home{"dubhost-concurrency-home"};
+struct SharedWorkspace : dubhost::test::IsolatedHome {
     TempDir dir{"dubhost-concurrency"};
-    IsolatedHome() {
-        ::setenv("XDG_DATA_HOME", (home / "data").c_str(), 1);
-        ::setenv("XDG_CONFIG_HOME", (home / "config").c_str(), 1);
-        ::setenv("XDG_CACHE_HOME", (home / "cache").c_str(), 1);
-        ::unsetenv("DUBHOST_PLUGIN_PATH");
-        ::unsetenv("DUBHOST_WORKSPACE");
-    }
     std::vector<std::string> dubhost(std::vector<std::string> args) const {
         args.insert(args.begin(), {DUBHOST_BINARY, "--workspace", (dir / "ws").string()});
         return args;
@@ -55,7 +48,7 @@ int exit_code(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : 128
 
 }  // namespace
 
-BOOST_FIXTURE_TEST_SUITE(concurrency, IsolatedHome)
+BOOST_FIXTURE_TEST_SUITE(concurrency, SharedWorkspace)
 
 // Imports of one file racing each other: the losers of the insert report the winner's item as already
 // present and never remove what it recorded (they once deleted its folder, leaving an item without media).

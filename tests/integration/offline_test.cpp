@@ -3,6 +3,7 @@
 // espeak-ng, FFmpeg) the moment it reaches for an IP address.
 #include <dubhost/support/process.hpp>
 
+#include "support/isolated_home.hpp"
 #include "support/machine_needs.hpp"
 #include "support/temp_dir.hpp"
 
@@ -21,16 +22,7 @@ const std::string sample_video = "/usr/share/forensics-samples/original-files/mo
 const fs::path sample_script = fs::path(DUBHOST_SOURCE_DIR) / "packaging" / "sample" / "movie-hello.script.srt";
 constexpr int tripwire_exit_code = 97;  // tests/support/network_tripwire.c
 
-struct OfflineHome {
-    TempDir home{"dubhost-offline"};
-    OfflineHome() {
-        ::setenv("XDG_DATA_HOME", (home / "data").c_str(), 1);
-        ::setenv("XDG_CONFIG_HOME", (home / "config").c_str(), 1);
-        ::setenv("XDG_CACHE_HOME", (home / "cache").c_str(), 1);
-        ::unsetenv("DUBHOST_PLUGIN_PATH");
-        ::unsetenv("DUBHOST_WORKSPACE");
-    }
-
+struct OfflineHome : dubhost::test::IsolatedHome {
     // Every process started from here on loads the tripwire first.
     static std::map<std::string, std::string> tripwire_environment() {
         std::string asan = std::getenv("ASAN_OPTIONS") ? std::getenv("ASAN_OPTIONS") : "";

@@ -49,4 +49,11 @@ BOOST_AUTO_TEST_CASE(stream_tags_are_bibliographic_or_und) {
     BOOST_TEST(dubhost::stream_language_tag("klingonish") == "und");
 }
 
+BOOST_AUTO_TEST_CASE(the_primary_language_drops_the_region_in_any_spelling) {
+    BOOST_TEST(dubhost::primary_language("pt-BR") == "pt");
+    BOOST_TEST(dubhost::primary_language("en_us") == "en");
+    BOOST_TEST(dubhost::primary_language("spa") == "spa");
+    BOOST_TEST(dubhost::primary_language("") == "");
+}
+
 BOOST_AUTO_TEST_SUITE_END()

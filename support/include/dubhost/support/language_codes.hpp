@@ -22,6 +22,9 @@ std::optional<Language> find_language(std::string_view code);
 // The stored form of a code, or a user Failure ("unknown-language") naming the code and what to pass.
 Language require_language(std::string_view code);
 
+// The language without its region, in whatever form it was written: "pt-BR" -> "pt", "en_us" -> "en".
+std::string primary_language(std::string_view code);
+
 // For a stream tag: the 639-2/B code, "und" for an empty or unknown code.
 std::string stream_language_tag(std::string_view code);
 
