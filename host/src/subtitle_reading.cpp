@@ -120,14 +120,17 @@ constexpr std::int64_t shortest_repaired_cue_ms = 200;
 
 }  // namespace
 
+void CueReport::refuse(std::size_t line, const std::string &message, const std::string &hint) const {
+    throw user_error("subtitle-syntax", source_ + ":" + std::to_string(line) + ": " + message, hint);
+}
+
 void CueReport::fail(std::size_t line, const std::string &message) const {
-    throw user_error("subtitle-syntax", source_ + ":" + std::to_string(line) + ": " + message,
-                     strict() ? "fix that line in the file and import it again, or import without --strict to have it repaired"
-                              : "fix that line in the file and import it again");
+    refuse(line, message, "fix that line in the file and import it again");
 }
 
 void CueReport::defect(std::size_t line, const std::string &problem, const std::string &repair) {
-    if (strict()) fail(line, problem);
+    if (strict())
+        refuse(line, problem, "fix that line in the file, or import it without --strict to have it repaired (" + repair + ")");
     repairs_.push_back("line " + std::to_string(line) + ": " + problem + "; " + repair);
 }
 
@@ -151,7 +154,7 @@ std::string normalise_text(std::string_view raw, CueReport &report) {
             continue;
         }
         if (c == '\0') {
-            if (report.strict()) report.fail(line, "a NUL character (the file is not a text file, or is UTF-16)");
+            if (report.strict()) report.defect(line, "a NUL character (the file is not a text file, or is UTF-16)", "removed");
             nuls.count(line);
             ++i;
             continue;
@@ -230,7 +233,8 @@ std::optional<ReadCue> read_timing_line(const NumberedLine &line, bool hours_opt
             "cue ends (" + std::string(end_text) + ") before it starts (" + std::string(start_text) + "): negative duration";
     else if (*end == *start)
         cue.length_problem = "cue has zero duration (" + std::string(start_text) + ")";
-    if (!cue.length_problem.empty() && report.strict()) report.fail(line.number, cue.length_problem);
+    if (!cue.length_problem.empty() && report.strict())
+        report.defect(line.number, cue.length_problem, "given the time it takes to read");
     return cue;
 }
 

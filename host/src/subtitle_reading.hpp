@@ -24,12 +24,15 @@ public:
     CueReport(std::string source, SubtitleReading reading, std::vector<std::string> &repairs)
         : source_(std::move(source)), reading_(reading), repairs_(repairs) {}
 
+    // The file is refused however it is read (not UTF-8, not subtitles at all).
     [[noreturn]] void fail(std::size_t line, const std::string &message) const;
     void note(std::string repair) { repairs_.push_back(std::move(repair)); }
     void defect(std::size_t line, const std::string &problem, const std::string &repair);
     bool strict() const { return reading_ == SubtitleReading::strict; }
 
 private:
+    [[noreturn]] void refuse(std::size_t line, const std::string &message, const std::string &hint) const;
+
     std::string source_;
     SubtitleReading reading_;
     std::vector<std::string> &repairs_;

@@ -223,11 +223,16 @@ ProcessResult run_process(const ProcessRequest &request) {
     while (out_open || err_open || channel_open) {
         // A child that ended (killed from outside, say) can leave processes it started holding the
         // pipes open: they would keep this loop waiting and live on as orphans. They end with it.
+        // WNOWAIT leaves it a zombie until the group is killed, so its id (the group's) cannot be
+        // taken by another process in between.
         if (!ended_status) {
-            int status = 0;
-            if (::waitpid(pid, &status, WNOHANG) == pid) {
-                ended_status = status;
+            siginfo_t ended{};
+            if (::waitid(P_PID, static_cast<id_t>(pid), &ended, WEXITED | WNOHANG | WNOWAIT) == 0 && ended.si_pid == pid) {
                 ::kill(-pid, SIGKILL);
+                int status = 0;
+                while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+                }
+                ended_status = status;
             }
         }
         const auto now = clock::now();
