@@ -101,6 +101,7 @@ void dub(CliContext &context, const DubOptions &options) {
             took << std::fixed << std::setprecision(1) << stage.seconds << " s";
             return took.str();
         }()) << "\n";
+        if (!stage.note.empty()) std::cout << "             note: " << stage.note << "\n";
         for (const auto &path : stage.outputs) std::cout << "             " << path << "\n";
     }
     std::cout << result.output.string() << "\n";
@@ -121,13 +122,17 @@ void add_dub_command(CLI::App &app, CliContext &context, Action &action) {
     dub_command->add_option("--backend", options.backends, "CAPABILITY=ID, e.g. tts=espeak-ng (repeatable)");
     dub_command
         ->add_option("--background", options.background,
-                     "stem (separated; default when a separator is installed) or original (ducked)")
-        ->check(CLI::IsMember({"stem", "original"}));
+                     "stem (separated; default when a separator is installed), original (ducked) or none (the speech alone; "
+                     "the default for a video with no sound track)")
+        ->check(CLI::IsMember({"stem", "original", "none"}));
     dub_command->add_flag("--strict-subtitles", options.strict_subtitles,
                           "Refuse the subtitles at their first defect instead of repairing them as a player would");
     dub_command->add_flag("--keep-overrun", options.keep_overrun,
                           "Keep subtitle cues past the video's end (by default they are cut, with the speech)");
-    dub_command->add_option("-o,--output", options.output, "Where to write the result (.mp4 or .mkv); default ./<name>.dub.mp4");
+    dub_command->add_option(
+        "-o,--output", options.output,
+        "Where to write the result, as its extension says: .mp4, .mkv (the video with the dub) or .m4a, .wav, .flac, "
+        ".ogg, .opus, .mp3 (the dub alone); default ./<name>.dub.mp4 (audio: .dub.<its extension>)");
     dub_command->add_flag("--json", context.options.json,
                           "Progress as JSON lines, then {event: finished, item_id, stages, output, subtitle_repairs}");
     dub_command->callback([&context, &action] { action = [&context] { dub(context, options); }; });

@@ -123,8 +123,9 @@ void add_job_commands(CLI::App &app, CliContext &context, Action &action) {
     run->add_option("ITEM", run_options.item, "Item id (or a unique prefix)")->required();
     run->add_option("--backend", run_options.backend, "Use this backend (see `dubhost backends`)");
     run->add_option("--param", run_options.params, "Backend parameter name=value (repeatable)");
-    run->add_option("--background", run_options.background, "mix: stem (default) or original (the original audio, ducked)")
-        ->check(CLI::IsMember({"stem", "original"}));
+    run->add_option("--background", run_options.background,
+                    "mix: stem (default), original (the original audio, ducked) or none (the speech alone)")
+        ->check(CLI::IsMember({"stem", "original", "none"}));
     run->add_option("--to", run_options.to, "translate: the language to translate into (ISO 639, e.g. es)");
     run->add_option("--from", run_options.from, "translate: the track's language when it does not say");
     run->add_option("--track", run_options.track,

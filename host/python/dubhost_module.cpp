@@ -207,12 +207,16 @@ public:
         return workspace_.add_track(std::move(track));
     }
 
-    // What reading repaired or dropped is given to Python's warnings, one per repair.
+    // What reading a subtitle file repaired or dropped, given to Python's warnings, one per repair.
+    static void warn_repairs(const std::string &file, const std::vector<std::string> &repairs) {
+        const py::object warn = py::module_::import("warnings").attr("warn");
+        for (const auto &repair : repairs) warn(fs::path(file).filename().string() + ": " + repair);
+    }
+
     std::int64_t import_track(const std::string &item, const std::string &file, const std::string &language, bool strict) {
         const auto parsed = dubhost::read_subtitle_file(
             file, std::nullopt, strict ? dubhost::SubtitleReading::strict : dubhost::SubtitleReading::tolerant);
-        const py::object warn = py::module_::import("warnings").attr("warn");
-        for (const auto &repair : parsed.repairs) warn(fs::path(file).filename().string() + ": " + repair);
+        warn_repairs(file, parsed.repairs);
         SubtitleTrack track;
         track.segments = parsed.segments;
         track.item_id = workspace_.require_item(item).id;
@@ -267,6 +271,7 @@ public:
         ProgressBridge bridge(*services_, progress);
         const auto result = without_gil(
             bridge, [&] { return dubhost::run_dub(workspace_, pipeline, choices, request, prober ? &*prober : nullptr); });
+        if (subtitles) warn_repairs(*subtitles, result.subtitle_repairs);
         return to_python(dubhost::dub_result_json(result));
     }
 

@@ -1,3 +1,5 @@
+// `dubhost dub`: the whole pipeline on one input, from import to the result at -o's path, walking
+// the stage table (what each stage needs, skips or refuses is said beside its entry there).
 #include "dubhost/host/dub.hpp"
 
 #include "dubhost/host/stage_table.hpp"
@@ -5,7 +7,10 @@
 
 #include <dubhost/support/atomic_file.hpp>
 #include <dubhost/support/error.hpp>
+#include <dubhost/support/json_fields.hpp>
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 
 namespace dubhost {
@@ -65,23 +70,73 @@ std::int64_t newest_edit(const Workspace &workspace, const Item &item, const std
     return newest;
 }
 
-fs::path default_output(const fs::path &video) { return fs::current_path() / (video.stem().string() + ".dub.mp4"); }
+struct DubOutput {
+    fs::path path;
+    std::string container;  // what the mux writes there, named as the extension
+};
+
+std::string extension_of(const fs::path &path) {
+    std::string extension = path.extension().string();
+    if (!extension.empty()) extension.erase(0, 1);
+    std::transform(extension.begin(), extension.end(), extension.begin(), [](unsigned char c) { return std::tolower(c); });
+    return extension;
+}
+
+// What -o's extension says to write. One that names nothing dubhost writes is refused before the
+// input is even imported.
+std::string requested_container(const fs::path &output) {
+    const auto writes = output_containers();
+    const std::string container = extension_of(output);
+    if (std::find(writes.begin(), writes.end(), container) != writes.end()) return container;
+    throw user_error(
+        "unknown-output-format",
+        (container.empty() ? output.filename().string() + " has no extension to say what to write"
+                           : "dubhost does not write ." + container + " files (" + output.filename().string() + ")") +
+            ": it writes the video with the dub as .mp4 or .mkv, the dub alone as .m4a, .wav, .flac, .ogg, "
+            ".opus or .mp3",
+        "name the output with one of those extensions, e.g. -o " + (output.parent_path() / output.stem()).string() +
+            ".mp4 (or .m4a for the dub alone)");
+}
+
+// Where the result goes and what it is: exactly -o's path, written as its extension says; by
+// default ./<name>.dub.mp4, or for an audio input ./<name>.dub.<its extension> (m4a when dubhost
+// does not write that kind of file).
+DubOutput dub_output(const DubRequest &request, const Item &item) {
+    if (request.output) return {fs::absolute(*request.output), requested_container(*request.output)};
+    std::string container = "mp4";
+    if (item.media_kind == "audio") {
+        const auto &audio = audio_containers();
+        const std::string own = extension_of(request.video);
+        container = std::find(audio.begin(), audio.end(), own) != audio.end() ? own : "m4a";
+    }
+    return {fs::current_path() / (request.video.stem().string() + ".dub." + container), container};
+}
 
 }  // namespace
 
 DubResult run_dub(Workspace &workspace, Pipeline &pipeline, const std::vector<BackendChoice> &choices, const DubRequest &request,
                   const MediaProber *prober, const std::function<void(const std::string &)> &on_stage) {
     DubResult result;
+    // What can be refused from the request alone is refused before anything is imported.
+    if (request.output) requested_container(*request.output);
+    if (!request.background.empty() && request.background != "stem" && request.background != "original" &&
+        request.background != "none")
+        throw user_error("bad-parameter", "the background must be stem, original or none, not '" + request.background + "'",
+                         "pass --background stem (the separated background), original (ducked) or none (the speech alone)");
     const Item item = workspace.import_media(request.video, Workspace::ImportMode::copy, prober).item;
     result.item_id = item.id;
+    const DubOutput output = dub_output(request, item);
     for (const auto &[speaker, voice] : request.voices) workspace.set_speaker_voice(item.id, speaker, voice);
 
     std::optional<std::int64_t> track;
     if (request.subtitles) track = script_track(workspace, item, request, result.subtitle_repairs);
     const DubContext context{
-        item, request, [&](const std::string &stage) { return installed(choices, stage) || request.backends.count(stage) > 0; },
+        item,
+        request,
+        [&](const std::string &stage) { return installed(choices, stage) || request.backends.count(stage) > 0; },
         [&](const std::string &stage) { return chosen_status(choices, stage); },
-        track ? workspace.require_track(*track).language : std::string()};
+        track ? workspace.require_track(*track).language : std::string(),
+        output.container};
     // What is left out, and the checks of what runs, before anything runs.
     std::map<std::string, std::string> left_out;
     for (const StageSpec &stage : stage_table()) {
@@ -123,16 +178,13 @@ DubResult run_dub(Workspace &workspace, Pipeline &pipeline, const std::vector<Ba
             for (const auto &note : answered.value("notes", nlohmann::json::array()))
                 if (note.is_string()) report.note += (report.note.empty() ? "" : "; ") + note.get<std::string>();
         result.stages.push_back(std::move(report));
-        if (stage.yields_track && answered.is_object() && answered.contains("track_id"))
-            track = newest_edit(workspace, item, *stage.yields_track, answered["track_id"].get<std::int64_t>());
+        if (const auto made = integer_field(answered, "track_id", 0); stage.yields_track && made > 0)
+            track = newest_edit(workspace, item, *stage.yields_track, made);
     }
     if (produced.empty()) throw Failure(ErrorKind::internal, "no-output", "the last stage recorded no output file");
-    fs::path final_output = request.output ? fs::absolute(*request.output) : default_output(request.video);
-    if (produced.extension() != final_output.extension() && produced.extension() == ".wav")
-        final_output.replace_extension(".wav");  // an audio-only item: the dubbed audio is the result
-    fs::create_directories(final_output.parent_path());
-    copy_file_atomically(produced, final_output);
-    result.output = final_output;
+    fs::create_directories(output.path.parent_path());
+    copy_file_atomically(produced, output.path);
+    result.output = output.path;
     return result;
 }
 

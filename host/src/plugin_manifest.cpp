@@ -1,8 +1,13 @@
+// plugin.json, read and written: what a plugin says it is and provides, before its library is
+// loaded; and how what is on disk differs from what the library says of itself.
 #include "dubhost/host/plugin_manifest.hpp"
+
+#include <dubhost/support/json_fields.hpp>
 
 #include <nlohmann/json.hpp>
 
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <tuple>
 
@@ -34,6 +39,24 @@ void to_json(nlohmann::json &out, const PluginManifest &manifest) {
                          {"backends", manifest.backends}};
 }
 
+namespace {
+
+// A whole number field of plugin.json within [low, high] (required when there is no fallback);
+// anything else is refused by name.
+std::int64_t whole_field(const nlohmann::json &object, const char *key, std::optional<std::int64_t> fallback, std::int64_t low,
+                         std::int64_t high, const std::string &where) {
+    const auto found = object.find(key);
+    if (found == object.end()) {
+        if (fallback) return *fallback;
+        throw std::invalid_argument("plugin.json: " + where + key + " is missing");
+    }
+    if (const auto number = whole_number(*found, low, high)) return *number;
+    throw std::invalid_argument("plugin.json: " + where + key + " must be a whole number from " + std::to_string(low) + " to " +
+                                std::to_string(high) + ", not " + found->dump());
+}
+
+}  // namespace
+
 PluginManifest parse_plugin_manifest(const std::string &text) {
     const auto document = nlohmann::json::parse(text, nullptr, false);
     if (document.is_discarded() || !document.is_object()) throw std::invalid_argument("plugin.json is not a JSON object");
@@ -44,16 +67,22 @@ PluginManifest parse_plugin_manifest(const std::string &text) {
         manifest.version = document.at("version").get<std::string>();
         manifest.runtime = document.value("runtime", "native");
         manifest.pack = document.value("pack", "");
-        manifest.abi_major = document.at("abi").at("major").get<std::uint32_t>();
-        manifest.abi_minor = document.at("abi").at("minor").get<std::uint32_t>();
+        constexpr std::int64_t largest_abi = 0xffffffff;
+        const auto &abi = document.at("abi");
+        if (!abi.is_object()) throw std::invalid_argument("plugin.json: abi must be {\"major\": N, \"minor\": N}");
+        manifest.abi_major = static_cast<std::uint32_t>(whole_field(abi, "major", std::nullopt, 0, largest_abi, "abi."));
+        manifest.abi_minor = static_cast<std::uint32_t>(whole_field(abi, "minor", std::nullopt, 0, largest_abi, "abi."));
         manifest.library = document.at("library").get<std::string>();
         for (const auto &entry : document.at("backends")) {
             BackendInfo backend;
             backend.id = entry.at("id").get<std::string>();
             backend.capability = entry.at("capability").get<std::string>();
-            backend.capability_version = entry.value("capability_version", 1u);
+            if (!entry.is_object()) throw std::invalid_argument("plugin.json: every backend must be an object");
+            const std::string where = "backend " + entry.value("id", std::string("?")) + ": ";
+            backend.capability_version =
+                static_cast<std::uint32_t>(whole_field(entry, "capability_version", 1, 0, 0xffffffff, where));
             backend.version = entry.value("version", manifest.version);
-            backend.priority = entry.value("priority", 0);
+            backend.priority = static_cast<int>(whole_field(entry, "priority", 0, -1000000, 1000000, where));
             backend.parameters_json = entry.value("parameters", nlohmann::json::array()).dump();
             backend.consumes_json = entry.value("consumes", nlohmann::json::array()).dump();
             backend.produces_json = entry.value("produces", nlohmann::json::array()).dump();

@@ -1,7 +1,12 @@
+// `dubhost qc ITEM` (qc_report.hpp): the checks on the spoken track, the mix's manifest and the
+// last mux's result, written as one report.
 #include "dubhost/host/qc_report.hpp"
+
+#include "dubhost/host/stage_table.hpp"
 
 #include <dubhost/support/atomic_file.hpp>
 #include <dubhost/support/error.hpp>
+#include <dubhost/support/json_fields.hpp>
 
 #include <algorithm>
 #include <cctype>
@@ -49,8 +54,8 @@ nlohmann::json issue(const SubtitleSegment &segment, const std::string &kind, co
 std::optional<SubtitleTrack> spoken_track(const Workspace &workspace, const Item &item, const std::optional<JobRecord> &tts) {
     if (tts) {
         const auto params = nlohmann::json::parse(tts->params_json, nullptr, false);
-        if (params.is_object() && params.value("track", std::int64_t{0}) > 0)
-            return workspace.require_track(params["track"].get<std::int64_t>());
+        if (params.is_object() && integer_field(params, "track", 0) > 0)
+            return workspace.require_track(integer_field(params, "track", 0));
     }
     const auto tracks = workspace.tracks(item.id);
     for (auto it = tracks.rbegin(); it != tracks.rend(); ++it)
@@ -102,14 +107,14 @@ void check_translation(const Workspace &workspace, const Item &item, const Subti
     std::optional<nlohmann::json> result;  // of the translate job that made this track
     for (const auto &job : workspace.jobs(item.id)) {
         const auto answered = nlohmann::json::parse(job.result_json.empty() ? "null" : job.result_json, nullptr, false);
-        if (job.stage == "translate" && answered.is_object() && answered.value("track_id", std::int64_t{0}) == track.id)
+        if (job.stage == "translate" && answered.is_object() && integer_field(answered, "track_id", 0) == track.id)
             result = answered;
     }
     if (!result) return;
     std::map<std::int64_t, std::size_t> position;  // source segment id -> index
     for (std::size_t i = 0; i < source.segments.size(); ++i) position[source.segments[i].id] = i;
     for (const auto &unknown : result->value("unknown_words", nlohmann::json::array())) {
-        const auto at = position.find(unknown.value("segment_id", std::int64_t{0}));
+        const auto at = position.find(integer_field(unknown, "segment_id", 0));
         if (at == position.end() || at->second >= track.segments.size()) continue;
         std::string words;
         for (const auto &word : unknown.value("words", nlohmann::json::array()))
@@ -173,7 +178,7 @@ nlohmann::json build_qc_report(const Workspace &workspace, const Item &item) {
         for (const auto &placed : mix_manifest.value("segments", nlohmann::json::array())) {
             const std::string action = placed.value("action", std::string());
             if (action != "overrun" && action != "truncated") continue;
-            SubtitleSegment where{0, placed.value("start", std::int64_t{0}), placed.value("end", std::int64_t{0}), "", ""};
+            SubtitleSegment where{0, integer_field(placed, "start", 0), integer_field(placed, "end", 0), "", ""};
             const std::string id = placed.value("segment_id", std::string());
             try {
                 if (auto found = by_id.find(std::stoll(id)); found != by_id.end()) where = *found->second;
@@ -189,8 +194,9 @@ nlohmann::json build_qc_report(const Workspace &workspace, const Item &item) {
             issues.push_back(issue(
                 where, action == "overrun" ? "overrun" : "truncated",
                 (action == "overrun"
-                     ? "speech runs " + std::to_string(placed.value("overrun_ms", 0)) + " ms past its window at the fastest tempo"
-                     : std::to_string(placed.value("truncated_ms", 0)) + " ms of speech cut before the next segment") +
+                     ? "speech runs " + std::to_string(integer_field(placed, "overrun_ms", 0)) +
+                           " ms past its window at the fastest tempo"
+                     : std::to_string(integer_field(placed, "truncated_ms", 0)) + " ms of speech cut before the next segment") +
                     fix,
                 action == "overrun" ? "warning" : "error"));
         }
@@ -201,7 +207,17 @@ nlohmann::json build_qc_report(const Workspace &workspace, const Item &item) {
         const bool loudness_ok = std::abs(integrated - target) <= 1.0, peak_ok = peak <= limit + 0.1;
         mix_section = {{"integrated_lufs", integrated}, {"true_peak_dbtp", peak},     {"target_lufs", target},
                        {"true_peak_limit_db", limit},   {"loudness_ok", loudness_ok}, {"clipping", !peak_ok}};
-        SubtitleSegment whole{0, 0, mix_manifest.value("duration_ms", std::int64_t{0}), "", ""};
+        SubtitleSegment whole{0, 0, integer_field(mix_manifest, "duration_ms", 0), "", ""};
+        const std::string background = text_field(mix_manifest, "background_mode");
+        mix_section["background"] = background;
+        if (background == "none")
+            issues.push_back(issue(whole, "speech-only",
+                                   has_sound_track(item)
+                                       ? "the dub is the speech alone (mixed with --background none): no background, no "
+                                         "original track"
+                                       : "the video has no sound track: the dubbed speech is its only audio (nothing "
+                                         "separated, no original track)",
+                                   "info"));
         if (!loudness_ok)
             issues.push_back(issue(whole, "loudness",
                                    "mix is at " + std::to_string(integrated) + " LUFS, target " + std::to_string(target),
@@ -218,17 +234,16 @@ nlohmann::json build_qc_report(const Workspace &workspace, const Item &item) {
         if (answered.is_object())
             for (const auto &cue : answered.value("cut_cues", nlohmann::json::array())) {
                 if (cue.value("language", std::string()) != track->language) continue;  // the spoken track's cues
-                const auto id = cue.find("segment_id");
-                SubtitleSegment where{id != cue.end() && id->is_number_integer() ? id->get<std::int64_t>() : 0,
-                                      cue.value("start", std::int64_t{0}), cue.value("end", std::int64_t{0}), "", ""};
+                SubtitleSegment where{integer_field(cue, "segment_id", 0), integer_field(cue, "start", 0),
+                                      integer_field(cue, "end", 0), "", ""};
                 const bool dropped = cue.value("action", std::string()) == "dropped";
-                issues.push_back(issue(
-                    where, "cut-at-end",
-                    (dropped ? std::string("starts after the video ends: not heard, not shown")
-                             : std::to_string(cue.value("cut_ms", 0)) + " ms past the video's end cut (the speech fades out)") +
-                        "; move it earlier or shorten it (`dubhost track set-text`), or keep it with "
-                        "`dubhost dub --keep-overrun`",
-                    dropped ? "error" : "warning"));
+                issues.push_back(issue(where, "cut-at-end",
+                                       (dropped ? std::string("starts after the video ends: not heard, not shown")
+                                                : std::to_string(integer_field(cue, "cut_ms", 0)) +
+                                                      " ms past the video's end cut (the speech fades out)") +
+                                           "; move it earlier or shorten it (`dubhost track set-text`), or keep it with "
+                                           "`dubhost dub --keep-overrun`",
+                                       dropped ? "error" : "warning"));
             }
     }
 

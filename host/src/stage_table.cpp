@@ -7,6 +7,7 @@
 #include "stage_plan.hpp"
 
 #include <dubhost/support/error.hpp>
+#include <dubhost/support/json_fields.hpp>
 #include <dubhost/support/language_codes.hpp>
 
 #include <algorithm>
@@ -108,11 +109,23 @@ void check_translation(const DubContext &dub) {
                      hint);
 }
 
-// The mix's background in a dub: as the user said, else the separated stem when a separator is
-// there, else the original audio (ducked under the dub).
+// The mix's background in a dub: as the user said, else none for a video with no sound track (the
+// speech is its only audio), else the separated stem when a separator is there, else the original
+// audio (ducked under the dub).
 std::string dub_background(const DubContext &dub) {
     if (!dub.request.background.empty()) return dub.request.background;
+    if (!has_sound_track(dub.item)) return "none";
     return dub.available("separate") ? "stem" : "original";
+}
+
+std::string joined(const std::vector<std::string> &names) {
+    std::string text;
+    for (const auto &name : names) text += (text.empty() ? "" : ", ") + name;
+    return text.empty() ? "nothing" : text;
+}
+
+bool is_one_of(const std::vector<std::string> &names, const std::string &name) {
+    return std::find(names.begin(), names.end(), name) != names.end();
 }
 
 // tts: the voices users chose (`dubhost speakers set`) go in beside the track.
@@ -123,9 +136,17 @@ void plan_tts(PlanContext &context) {
     context.add_document("voice_map", voice_map);
 }
 
-// mix: the background is the separated stem, or with background=original the extracted mix.
+// mix: the background is the separated stem, or with background=original the extracted mix, or
+// with background=none nothing (the speech alone: a video with no sound track has no background).
 void plan_mix(PlanContext &context) {
-    if (context.parameter("background") == "original") {
+    const std::string background = context.parameter("background").get<std::string>();
+    if (background == "none") return;
+    if (!has_sound_track(context.item))
+        throw user_error("no-sound-track",
+                         "item " + context.item.id + " has no sound track, so there is no " +
+                             (background == "original" ? "original audio" : "background") + " to mix the dub over",
+                         "mix the speech alone: `dubhost run mix " + context.item.id + " --background none`");
+    if (background == "original") {
         context.add_file("background", context.require_output("extract", "mix_48k", "extracted audio (mix_48k)"));
         return;
     }
@@ -137,8 +158,14 @@ void plan_mix(PlanContext &context) {
 }
 
 // The item's video cannot be copied into the container (its probe says which ones it fits, e.g.
-// Theora no MP4): refused before any work, naming one that works.
+// Theora no MP4), or the item has no video to put into one: refused before any work, naming an
+// output that works. An audio container takes any item (the dub alone).
 void refuse_container(const Item &item, const std::string &container) {
+    if (!is_one_of(video_containers(), container)) return;
+    if (item.media_kind == "audio")
+        throw user_error("audio-only-item", "item " + item.id + " is audio-only: there is no video to put the dub into",
+                         "write the dub alone as audio: `dubhost dub ... -o NAME.m4a`, or `dubhost run mux " + item.id +
+                             " --param container=m4a` (also wav, flac, ogg, opus, mp3)");
     const auto probe = nlohmann::json::parse(item.probe_json, nullptr, false);
     if (!probe.is_object()) return;
     for (const auto &stream : probe.value("streams", nlohmann::json::array())) {
@@ -154,22 +181,17 @@ void refuse_container(const Item &item, const std::string &container) {
     }
 }
 
-// mux: an audio-only item has no video to put the dub into; the spoken track goes in as subtitles.
+// mux: a video container gets the spoken track as subtitles; an audio container the dub alone.
 void plan_mux(PlanContext &context) {
     const Item &item = context.item;
-    if (item.media_kind != "audio") refuse_container(item, context.parameter("container").get<std::string>());
-    if (item.media_kind == "audio") {
-        const auto dubbed = context.earlier_output("mix", "mix");
-        throw user_error("audio-only-item", "item " + item.id + " is audio-only: there is no video to put the dub into",
-                         dubbed ? "use the dubbed audio itself: " + dubbed->string()
-                                : "the dubbed audio is the result: `dubhost run mix " + item.id +
-                                      "` writes it (or `dubhost dub` does every stage)");
-    }
+    const std::string container = context.parameter("container").get<std::string>();
+    refuse_container(item, container);
     context.plan.inputs["subtitles"] = nlohmann::json::array();
+    if (!is_one_of(video_containers(), container)) return;
     const auto spoken = context.workspace.last_succeeded_job(item.id, "tts");
     if (!spoken) return;
     const auto params = nlohmann::json::parse(spoken->params_json, nullptr, false);
-    const auto track_id = params.is_object() ? params.value("track", std::int64_t{0}) : 0;
+    const auto track_id = integer_field(params, "track", 0);
     if (track_id <= 0) return;
     // The spoken track (the default), and for a translation its original too: "Spanish (dub)".
     auto entry = [](const SubtitleTrack &track, const std::string &role, bool default_track) {
@@ -195,6 +217,10 @@ std::vector<StageSpec> make_table() {
     extract.inputs = {{"media", "media", "", "", "media"}};
     extract.outputs = {{"mix_48k", "audio/mix_48k.wav"}, {"speech_16k", "audio/speech_16k.wav"}};
     extract.must_produce = {"mix_48k", "speech_16k"};
+    extract.dub_skip = [](const DubContext &dub) -> std::optional<std::string> {
+        if (has_sound_track(dub.item)) return std::nullopt;
+        return std::string("the video has no sound track: the dubbed speech is its only audio");
+    };
 
     StageSpec &separate = stages[1];
     separate.name = "separate";
@@ -204,7 +230,11 @@ std::vector<StageSpec> make_table() {
                         {"background", "separation/{backend}{params}/background.wav"}};
     separate.must_produce = {"background"};
     separate.dub_skip = [](const DubContext &dub) -> std::optional<std::string> {
-        if (dub_background(dub) == "stem") return std::nullopt;
+        const std::string background = dub_background(dub);
+        if (background == "stem") return std::nullopt;
+        if (background == "none")
+            return std::string(has_sound_track(dub.item) ? "--background none: the dub is the speech alone"
+                                                         : "the video has no sound track: there is nothing to separate");
         return std::string("mixing over the original audio, ducked under the dub") +
                (dub.available("separate") ? " (--background original)" : ": no separation backend is installed");
     };
@@ -218,6 +248,11 @@ std::vector<StageSpec> make_table() {
     asr.must_produce = {"subtitle_track"};
     asr.dub_skip = [](const DubContext &dub) -> std::optional<std::string> {
         if (dub.request.subtitles) return "the text to speak comes from " + dub.request.subtitles->filename().string();
+        if (!has_sound_track(dub.item))
+            throw user_error(
+                "no-sound-track",
+                "the video " + dub.request.video.filename().string() + " has no sound track, so there is no speech to recognise",
+                "narrate it from a script: pass the text to speak with --subtitles FILE.srt");
         if (!dub.available("asr"))
             throw user_error(
                 "no-asr", "there is no speech recognition backend here and no --subtitles were given",
@@ -234,6 +269,8 @@ std::vector<StageSpec> make_table() {
     diarize.outputs = {{"diarization", "diarize/diarization.json"}};
     diarize.must_produce = {"subtitle_track"};
     diarize.dub_skip = [](const DubContext &dub) -> std::optional<std::string> {
+        if (!has_sound_track(dub.item))
+            return std::string("the video has no sound track: the speakers are the ones the script names, if any");
         if (dub.available("diarize")) return std::nullopt;
         return "no diarization backend is installed: every segment is spoken by one voice";
     };
@@ -281,35 +318,48 @@ std::vector<StageSpec> make_table() {
     mix.parameters = {{"background",
                        "string",
                        "stem",
-                       {"stem", "original"},
-                       "stem (the separated background) or original (the original audio, ducked)"}};
+                       {"stem", "original", "none"},
+                       "stem (the separated background), original (the original audio, ducked) or none (the speech "
+                       "alone)"}};
     mix.result_output = "mix";
     mix.plan = plan_mix;
     mix.dub_params = [](const DubContext &dub) { return nlohmann::json{{"background", dub_background(dub)}}; };
+    mix.dub_check = [](const DubContext &dub) {
+        const std::string background = dub_background(dub);
+        if (background != "none" && !has_sound_track(dub.item))
+            throw user_error("no-sound-track",
+                             "the video " + dub.request.video.filename().string() + " has no sound track, so there is no " +
+                                 (background == "original" ? "original audio" : "background") + " to mix the dub over",
+                             "leave out --background: the dubbed speech becomes the video's only audio");
+    };
 
     StageSpec &mux = stages[7];
     mux.name = "mux";
-    mux.summary = "the dub (and the spoken track as subtitles) into a copy of the video";
+    mux.summary = "the dub (and the spoken track as subtitles) into a copy of the video, or the dub alone as audio";
     mux.inputs = {{"video", "video", "", "", "video"}, {"dub_audio", "dub_audio", "mix", "mix", "dub mix"}};
     mux.outputs = {{"video", "dub_preview/mux_dub_preview_v1.{param:container}"}};
     mux.hook_artifacts = {"subtitles"};
     mux.must_produce = {"video"};
-    mux.parameters = {{"container", "string", "mp4", {"mp4", "mkv"}, "mp4 or mkv"},
+    mux.parameters = {{"container", "string", "mp4", output_containers(),
+                       "mp4 or mkv (the video with the dub), or m4a, wav, flac, ogg, opus, mp3 (the dub alone)"},
                       {"dub_language", "string", "", {}, "language of the dub (e.g. es)"}};
     mux.result_output = "video";
     mux.plan = plan_mux;
-    mux.dub_skip = [](const DubContext &dub) -> std::optional<std::string> {
-        if (dub.item.media_kind != "audio") return std::nullopt;
-        return "the input has no video: the result is the dubbed audio";
-    };
     mux.dub_check = [](const DubContext &dub) {
-        const bool mkv = dub.request.output && dub.request.output->extension() == ".mkv";
-        refuse_container(dub.item, mkv ? "mkv" : "mp4");
+        refuse_container(dub.item, dub.container);
+        // A backend that says what it can write (FFmpeg without an MP3 encoder) is held to it.
+        const nlohmann::json writes = dub.status("mux").value("containers", nlohmann::json());
+        if (!writes.is_array() || std::find(writes.begin(), writes.end(), dub.container) != writes.end()) return;
+        std::vector<std::string> names;
+        for (const auto &name : writes)
+            if (name.is_string()) names.push_back(name.get<std::string>());
+        throw user_error("container-not-writable", "the mux backend here cannot write " + dub.container + " files",
+                         "name an output it can write: " + joined(names) + " (e.g. -o NAME." +
+                             (dub.item.media_kind == "audio" ? "m4a" : "mp4") + ")");
     };
     mux.dub_params = [](const DubContext &dub) {
-        const bool mkv = dub.request.output && dub.request.output->extension() == ".mkv";
         const bool translated = !dub.request.to.empty();
-        nlohmann::json params = {{"container", mkv ? "mkv" : "mp4"},
+        nlohmann::json params = {{"container", dub.container},
                                  {"dub_language", translated ? dub.request.to : dub.request.language}};
         if (dub.request.keep_overrun) params["keep_overrun"] = true;
         // A translated dub: the original audio is in the language translated from, when known.
@@ -343,12 +393,6 @@ std::vector<std::string> declared(const std::string &json_array) {
     return names;
 }
 
-std::string joined(const std::vector<std::string> &names) {
-    std::string text;
-    for (const auto &name : names) text += (text.empty() ? "" : ", ") + name;
-    return text.empty() ? "nothing" : text;
-}
-
 }  // namespace
 
 std::vector<std::string> StageSpec::offered_artifacts() const {
@@ -363,6 +407,30 @@ const StageParameter *StageSpec::parameter(std::string_view wanted) const {
     for (const auto &candidate : parameters)
         if (candidate.name == wanted) return &candidate;
     return nullptr;
+}
+
+const std::vector<std::string> &video_containers() {
+    static const std::vector<std::string> names = {"mp4", "mkv"};
+    return names;
+}
+
+const std::vector<std::string> &audio_containers() {
+    static const std::vector<std::string> names = {"m4a", "wav", "flac", "ogg", "opus", "mp3"};
+    return names;
+}
+
+std::vector<std::string> output_containers() {
+    std::vector<std::string> names = video_containers();
+    names.insert(names.end(), audio_containers().begin(), audio_containers().end());
+    return names;
+}
+
+bool has_sound_track(const Item &item) {
+    if (item.media_kind == "audio") return true;
+    const auto probe = nlohmann::json::parse(item.probe_json, nullptr, false);
+    if (!probe.is_object() || !probe.contains("streams") || !probe["streams"].is_array()) return true;  // extract will say
+    return std::any_of(probe["streams"].begin(), probe["streams"].end(),
+                       [](const nlohmann::json &stream) { return stream.is_object() && stream.value("type", "") == "audio"; });
 }
 
 const std::vector<StageSpec> &stage_table() {

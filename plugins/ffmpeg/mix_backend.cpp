@@ -7,11 +7,14 @@
 #include "mix_plan.hpp"
 #include "wav_writer.hpp"
 
+#include <dubhost/support/json_fields.hpp>
+
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <list>
+#include <optional>
 #include <sstream>
 
 namespace dubhost::ffmpeg {
@@ -24,7 +27,7 @@ constexpr std::size_t block_frames = 4800;        // 100 ms
 constexpr std::int64_t fade_frames = rate / 100;  // 10 ms fade where a segment is cut
 
 struct MixSettings {
-    std::string background_mode = "stem";  // or "original"
+    std::string background_mode = "stem";  // or "original", or "none" (a video with no sound track)
     double duck_db = -12;                  // 0 = off
     double attack_ms = 80;
     double release_ms = 300;
@@ -65,8 +68,8 @@ MixSettings read_settings(const json &params) {
     auto bad = [](const std::string &what, const std::string &hint) {
         return sdk::CallError(DUBHOST_STATUS_BAD_REQUEST, "bad-parameter", what, hint);
     };
-    if (s.background_mode != "stem" && s.background_mode != "original")
-        throw bad("background must be 'stem' or 'original'", "pass --background original or leave it out");
+    if (s.background_mode != "stem" && s.background_mode != "original" && s.background_mode != "none")
+        throw bad("background must be 'stem', 'original' or 'none'", "pass --background original or leave it out");
     if (s.duck_db > 0 || s.duck_db < -60)
         throw bad("duck_db must be between -60 and 0 (0 turns ducking off)", "pass --param duck_db=-12");
     if (s.background_mode == "original" && s.duck_db > -6)
@@ -104,16 +107,22 @@ std::vector<SegmentTiming> read_segments(const json &manifest, const std::string
         const std::string path = segment.value("path", std::string());
         if (path.empty()) continue;  // skipped by the TTS (empty text): nothing to place
         SegmentTiming timing;
-        timing.segment_id = segment.contains("segment_id") ? segment["segment_id"].dump() : std::to_string(timings.size());
-        if (segment["segment_id"].is_string()) timing.segment_id = segment["segment_id"].get<std::string>();
+        const json id = segment.value("segment_id", json());
+        timing.segment_id = id.is_string() ? id.get<std::string>() : id.is_null() ? std::to_string(timings.size()) : id.dump();
         timing.path = fs::path(path).is_absolute() ? path : (fs::path(manifest_path).parent_path() / path).string();
-        timing.start_ms = segment.at("start").get<std::int64_t>();
-        timing.end_ms = segment.at("end").get<std::int64_t>();
-        if (timing.start_ms < 0 || timing.end_ms <= timing.start_ms)
-            throw sdk::CallError(DUBHOST_STATUS_BAD_REQUEST, "bad-input",
-                                 "segment " + timing.segment_id + " in " + manifest_path + " has an empty or negative window");
-        if (segment.contains("duration") && segment["duration"].is_number_integer()) {
-            timing.audio_ms = segment["duration"].get<std::int64_t>();
+        // Times from another plugin's manifest: whole milliseconds no clip can exceed, or refused.
+        constexpr std::int64_t longest_ms = 1'000'000'000'000;
+        const auto start = whole_number(segment.value("start", json()), 0, longest_ms);
+        const auto end = whole_number(segment.value("end", json()), 0, longest_ms);
+        if (!start || !end || *end <= *start)
+            throw sdk::CallError(
+                DUBHOST_STATUS_BAD_REQUEST, "bad-input",
+                "segment " + timing.segment_id + " in " + manifest_path + " has no window, or an empty or negative one",
+                "re-run the tts stage: `dubhost run tts ITEM --force`");
+        timing.start_ms = *start;
+        timing.end_ms = *end;
+        if (const auto duration = whole_number(segment.value("duration", json()), 0, longest_ms)) {
+            timing.audio_ms = *duration;
         } else {
             AudioDecoder probe(timing.path);
             timing.audio_ms = std::llround(probe.declared_duration_seconds() * 1000);
@@ -209,11 +218,13 @@ struct FirstPass {
     LoudnessReading loudness;
 };
 
-// Pass 1: background (ducked) + every segment, in blocks, to an unnormalised float file.
+// Pass 1: background (ducked) + every segment, in blocks, to an unnormalised float file. With no
+// background (empty path) the speech alone, up to where the last segment ends.
 FirstPass mix_first_pass(const sdk::Host &host, const std::string &background, const std::vector<PlacedSegment> &plan,
                          const MixSettings &settings, const fs::path &raw_path) {
-    AudioReader background_reader(background, rate, channels);
-    const double background_seconds = background_reader.decoder().declared_duration_seconds();
+    std::optional<AudioReader> background_reader;
+    if (!background.empty()) background_reader.emplace(background, rate, channels);
+    const double background_seconds = background_reader ? background_reader->decoder().declared_duration_seconds() : 0;
     const std::int64_t speech_end = plan.empty() ? 0
                                                  : std::max_element(
                                                        plan.begin(), plan.end(),
@@ -230,12 +241,12 @@ FirstPass mix_first_pass(const sdk::Host &host, const std::string &background, c
     std::list<SegmentVoice> playing;
     std::size_t next = 0;
     std::vector<float> block(block_frames * channels), gains(block_frames), discard;
-    bool background_done = false;
+    bool background_done = !background_reader;
     std::int64_t position = 0;
     while (true) {
         host.throw_if_cancelled();
         std::fill(block.begin(), block.end(), 0.0f);
-        const std::size_t got = background_done ? 0 : background_reader.read(block.data(), block_frames);
+        const std::size_t got = background_done ? 0 : background_reader->read(block.data(), block_frames);
         background_done = background_done || got < block_frames;
         std::size_t frames = block_frames;
         if (background_done) {  // after the background, run on only as long as speech needs
@@ -332,11 +343,11 @@ json loudness_json(const LoudnessReading &reading) {
 json MixBackend::status(const sdk::Host &, const json &) { return ffmpeg_status(); }
 
 json MixBackend::run(const sdk::Host &host, const json &job) {
-    const std::string background = job_path(job, "inputs", "background");
     const std::string manifest_path = job_path(job, "inputs", "tts_manifest");
     const std::string output = job_path(job, "outputs", "mix");
     const std::string report_path = job.value("outputs", json::object()).value("mix_manifest", output + ".json");
     const MixSettings settings = read_settings(job.value("params", json::object()));
+    const std::string background = settings.background_mode == "none" ? "" : job_path(job, "inputs", "background");
     const std::vector<PlacedSegment> plan =
         plan_mix(read_segments(read_json_file(manifest_path), manifest_path), {settings.max_tempo});
 
@@ -369,7 +380,7 @@ json MixBackend::run(const sdk::Host &host, const json &job) {
                             {"action", placed.action}});
     const json report = {
         {"backend", "ffmpeg"},
-        {"background", background},
+        {"background", background.empty() ? json(nullptr) : json(background)},
         {"background_mode", settings.background_mode},
         {"tts_manifest", manifest_path},
         {"duration_ms", first.frames * 1000 / rate},

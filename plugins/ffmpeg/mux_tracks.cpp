@@ -1,4 +1,4 @@
-// The mux's packet sources (mux_tracks.hpp): copied streams, AAC encoding and subtitle cues.
+// The mux's packet sources (mux_tracks.hpp): copied streams, audio encoding and subtitle cues.
 #include "mux_tracks.hpp"
 
 #include <dubhost/support/language_codes.hpp>
@@ -8,6 +8,7 @@ extern "C" {
 }
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <vector>
 
@@ -38,6 +39,39 @@ std::vector<uint8_t> cue_payload(const std::string &text, bool mov_text) {
     payload.push_back(static_cast<uint8_t>(size & 0xff));
     payload.insert(payload.end(), text.begin(), text.begin() + static_cast<std::ptrdiff_t>(size));
     return payload;
+}
+
+// The sample format the dub is handed to `encoder` in: float where it takes float (every lossy
+// codec here), else 16-bit (the mix is 16-bit, so FLAC and WAV lose nothing), else 32-bit.
+AVSampleFormat sample_format_for(const AVCodec &encoder) {
+    const AVSampleFormat *accepted = encoder.sample_fmts;
+    if (!accepted) return AV_SAMPLE_FMT_FLTP;
+    for (const AVSampleFormat preferred :
+         {AV_SAMPLE_FMT_FLTP, AV_SAMPLE_FMT_FLT, AV_SAMPLE_FMT_S16, AV_SAMPLE_FMT_S16P, AV_SAMPLE_FMT_S32, AV_SAMPLE_FMT_S32P})
+        for (const AVSampleFormat *format = accepted; *format != AV_SAMPLE_FMT_NONE; ++format)
+            if (*format == preferred) return preferred;
+    throw sdk::CallError(DUBHOST_STATUS_ERROR, "no-encoder",
+                         std::string("the ") + encoder.name + " encoder takes no float, 16-bit or 32-bit samples");
+}
+
+// Interleaved stereo float samples written into `frame` in its (packed or planar) format.
+void store_samples(const float *interleaved, std::size_t frames, AVFrame &frame) {
+    const auto format = static_cast<AVSampleFormat>(frame.format);
+    const bool planar = av_sample_fmt_is_planar(format) != 0;
+    const AVSampleFormat packed = av_get_packed_sample_fmt(format);
+    for (std::size_t i = 0; i < frames; ++i)
+        for (std::size_t channel = 0; channel < 2; ++channel) {
+            const float value = interleaved[2 * i + channel];
+            const std::size_t at = planar ? i : 2 * i + channel;
+            uint8_t *plane = frame.data[planar ? channel : 0];
+            const double clamped = std::clamp(static_cast<double>(value), -1.0, 1.0);
+            if (packed == AV_SAMPLE_FMT_FLT)
+                reinterpret_cast<float *>(plane)[at] = value;
+            else if (packed == AV_SAMPLE_FMT_S16)
+                reinterpret_cast<std::int16_t *>(plane)[at] = static_cast<std::int16_t>(std::lrint(clamped * 32767.0));
+            else
+                reinterpret_cast<std::int32_t *>(plane)[at] = static_cast<std::int32_t>(std::llrint(clamped * 2147483647.0));
+        }
 }
 
 }  // namespace
@@ -74,20 +108,18 @@ std::optional<TimedPacket> CopiedStreams::next() {
     }
 }
 
-AacTrack::AacTrack(AVFormatContext &output, const std::string &source, int audio_stream, std::optional<std::int64_t> total_frames,
-                   std::int64_t bitrate, const std::string &what)
+EncodedAudio::EncodedAudio(AVFormatContext &output, const AVCodec &encoder, const std::string &source, int audio_stream,
+                           std::optional<std::int64_t> total_frames, std::int64_t bitrate, const std::string &what)
     : reader_(source, rate, 2, audio_stream), total_frames_(total_frames) {
-    const AVCodec *encoder = avcodec_find_encoder(AV_CODEC_ID_AAC);
-    if (!encoder) throw sdk::CallError(DUBHOST_STATUS_ERROR, "no-encoder", "this FFmpeg has no AAC encoder");
-    codec_.reset(avcodec_alloc_context3(encoder));
+    codec_.reset(avcodec_alloc_context3(&encoder));
     if (!codec_) throw std::bad_alloc();
-    codec_->sample_fmt = AV_SAMPLE_FMT_FLTP;
+    codec_->sample_fmt = sample_format_for(encoder);
     codec_->sample_rate = rate;
     av_channel_layout_default(&codec_->ch_layout, 2);
-    codec_->bit_rate = bitrate;
+    if (bitrate > 0) codec_->bit_rate = bitrate;
     codec_->time_base = AVRational{1, rate};
     if (output.oformat->flags & AVFMT_GLOBALHEADER) codec_->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
-    check(avcodec_open2(codec_.get(), encoder, nullptr), "opening the AAC encoder");
+    check(avcodec_open2(codec_.get(), &encoder, nullptr), std::string("opening the ") + encoder.name + " encoder");
     stream_ = &add_stream(output, what);
     stream_->time_base = codec_->time_base;
     check(avcodec_parameters_from_context(stream_->codecpar, codec_.get()), "setting up the " + what + " track");
@@ -97,7 +129,7 @@ AacTrack::AacTrack(AVFormatContext &output, const std::string &source, int audio
         fade_from_ = std::max<std::int64_t>(0, *total_frames_ - fade_frames);
 }
 
-std::optional<TimedPacket> AacTrack::next() {
+std::optional<TimedPacket> EncodedAudio::next() {
     while (true) {
         Packet packet = make_packet();
         const int got = avcodec_receive_packet(codec_.get(), packet.get());
@@ -113,7 +145,7 @@ std::optional<TimedPacket> AacTrack::next() {
     }
 }
 
-void AacTrack::feed() {
+void EncodedAudio::feed() {
     if (flushed_) return;
     const int frame_size = codec_->frame_size > 0 ? codec_->frame_size : 1024;
     std::int64_t wanted = frame_size;
@@ -123,7 +155,7 @@ void AacTrack::feed() {
         flushed_ = true;
         return;
     }
-    std::vector<float> interleaved(static_cast<std::size_t>(wanted) * 2, 0.0f);
+    std::vector<float> interleaved(static_cast<std::size_t>(frame_size) * 2, 0.0f);
     std::size_t got = source_done_ ? 0 : reader_.read(interleaved.data(), static_cast<std::size_t>(wanted));
     if (got < static_cast<std::size_t>(wanted)) source_done_ = true;
     if (total_frames_) got = static_cast<std::size_t>(wanted);  // pad with the zeros already there
@@ -132,21 +164,23 @@ void AacTrack::feed() {
         flushed_ = true;
         return;
     }
+    // An encoder that takes only whole frames gets the last one padded with silence.
+    const auto *encoder = codec_->codec;
+    if (codec_->frame_size > 0 && !(encoder->capabilities & (AV_CODEC_CAP_SMALL_LAST_FRAME | AV_CODEC_CAP_VARIABLE_FRAME_SIZE)))
+        got = static_cast<std::size_t>(frame_size);
+    for (std::size_t i = 0; i < got; ++i)
+        if (const std::int64_t at = produced_ + static_cast<std::int64_t>(i); fade_from_ && at >= *fade_from_) {
+            const float gain = static_cast<float>(*total_frames_ - at) / static_cast<float>(*total_frames_ - *fade_from_);
+            interleaved[2 * i] *= gain;
+            interleaved[2 * i + 1] *= gain;
+        }
     Frame frame = make_frame();
-    frame->format = AV_SAMPLE_FMT_FLTP;
+    frame->format = codec_->sample_fmt;
     frame->sample_rate = rate;
     av_channel_layout_default(&frame->ch_layout, 2);
     frame->nb_samples = static_cast<int>(got);
     check(av_frame_get_buffer(frame.get(), 0), "allocating an audio frame");
-    auto *left = reinterpret_cast<float *>(frame->data[0]);
-    auto *right = reinterpret_cast<float *>(frame->data[1]);
-    for (std::size_t i = 0; i < got; ++i) {
-        float gain = 1.0f;
-        if (const std::int64_t at = produced_ + static_cast<std::int64_t>(i); fade_from_ && at >= *fade_from_)
-            gain = static_cast<float>(*total_frames_ - at) / static_cast<float>(*total_frames_ - *fade_from_);
-        left[i] = interleaved[2 * i] * gain;
-        right[i] = interleaved[2 * i + 1] * gain;
-    }
+    store_samples(interleaved.data(), got, *frame);
     frame->pts = produced_;
     produced_ += static_cast<std::int64_t>(got);
     check(avcodec_send_frame(codec_.get(), frame.get()), "encoding audio");

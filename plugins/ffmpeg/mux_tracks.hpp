@@ -1,5 +1,6 @@
 // The packet sources a mux interleaves (packet_interleave.hpp): streams copied from the input
-// untouched, an audio file encoded to AAC, and a subtitle track's cues. Each adds its own output
+// untouched, an audio file encoded (AAC, or the codec of an audio container), and a subtitle
+// track's cues. Each adds its own output
 // stream when it is made, before the container's header is written.
 #pragma once
 
@@ -27,14 +28,15 @@ private:
     std::map<int, AVStream *> targets_;  // input stream index -> output stream
 };
 
-// An audio file (or one audio stream of it) decoded, resampled to 48 kHz stereo and encoded to AAC;
-// with `total_frames` set, padded with silence or cut so the track lasts exactly that long.
-// An audio file encoded to AAC. With `total_frames`, exactly that long: padded with silence, or cut
-// with a 250 ms fade-out so speech running past the end does not stop with a click.
-class AacTrack : public PacketSource {
+// An audio file (or one audio stream of it) decoded, resampled to 48 kHz stereo and encoded with
+// `encoder` (AAC for a video's tracks; whatever an audio container takes) in the first sample format
+// it accepts of float, 16-bit and 32-bit. `bitrate` 0 leaves a lossless encoder's default. With
+// `total_frames`, exactly that long: padded with silence, or cut with a 250 ms fade-out so speech
+// running past the end does not stop with a click.
+class EncodedAudio : public PacketSource {
 public:
-    AacTrack(AVFormatContext &output, const std::string &source, int audio_stream, std::optional<std::int64_t> total_frames,
-             std::int64_t bitrate, const std::string &what);
+    EncodedAudio(AVFormatContext &output, const AVCodec &encoder, const std::string &source, int audio_stream,
+                 std::optional<std::int64_t> total_frames, std::int64_t bitrate, const std::string &what);
     bool faded() const { return fade_from_.has_value(); }
     AVStream &stream() { return *stream_; }
     std::optional<TimedPacket> next() override;

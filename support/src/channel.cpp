@@ -24,7 +24,7 @@ ChannelRead read_channel_line(const std::string &line, int protocol) {
     if (message.is_discarded() || !message.is_object() || !message.contains("type") || !message["type"].is_string() ||
         !message.contains("protocol") || !message["protocol"].is_number_integer())
         return {std::nullopt, "wrote something that is not a protocol message: `" + shortened(line) + "`"};
-    if (const int spoken = message["protocol"].get<int>(); spoken != protocol)
+    if (const std::int64_t spoken = message["protocol"].get<std::int64_t>(); spoken != protocol)
         return {std::nullopt,
                 "speaks channel protocol " + std::to_string(spoken) + ", this side speaks " + std::to_string(protocol)};
     return {message, {}};

@@ -26,11 +26,21 @@ double number_field(const nlohmann::json &document, const std::string &key, doub
 
 std::int64_t integer_field(const nlohmann::json &document, const std::string &key, std::int64_t fallback) {
     const auto *value = field(document, key);
-    if (!value) return fallback;
-    if (value->is_number_integer() && !value->is_number_unsigned()) return value->get<std::int64_t>();
-    if (value->is_number_unsigned() && value->get<std::uint64_t>() <= std::uint64_t(std::numeric_limits<std::int64_t>::max()))
-        return static_cast<std::int64_t>(value->get<std::uint64_t>());
-    return fallback;
+    return value ? whole_number(*value).value_or(fallback) : fallback;
+}
+
+std::optional<std::int64_t> whole_number(const nlohmann::json &value, std::int64_t low, std::int64_t high) {
+    std::int64_t number = 0;
+    if (value.is_number_unsigned()) {
+        if (value.get<std::uint64_t>() > std::uint64_t(std::numeric_limits<std::int64_t>::max())) return std::nullopt;
+        number = static_cast<std::int64_t>(value.get<std::uint64_t>());
+    } else if (value.is_number_integer()) {
+        number = value.get<std::int64_t>();
+    } else {
+        return std::nullopt;
+    }
+    if (number < low || number > high) return std::nullopt;
+    return number;
 }
 
 }  // namespace dubhost

@@ -13,6 +13,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <map>
+#include <sstream>
 
 namespace fs = std::filesystem;
 using dubhost::test::TempDir;
@@ -594,6 +595,127 @@ BOOST_AUTO_TEST_CASE(a_dub_is_as_long_as_its_video_and_says_what_the_end_cut) {
                    std::string::npos,
                keep.err);
     BOOST_TEST(duration(kept) >= 11.9);
+}
+
+namespace {
+
+// What ffprobe says of each stream of `file`: "codec_name codec_type duration", one per stream.
+std::vector<std::string> streams_of(const fs::path &file) {
+    const auto probe = dubhost::run_process({"ffprobe", "-v", "error", "-show_entries", "stream=codec_type,codec_name,duration",
+                                             "-of", "csv=p=0:s=\\ ", file.string()},
+                                            std::chrono::seconds(30));
+    BOOST_TEST_REQUIRE(probe.exit_code == 0, probe.err);
+    std::vector<std::string> streams;
+    std::istringstream lines(probe.out);
+    for (std::string line; std::getline(lines, line);)
+        if (!line.empty()) streams.push_back(line);
+    return streams;
+}
+
+double seconds_in(const std::string &stream) { return std::stod(stream.substr(stream.rfind(' ') + 1)); }
+
+// The mean volume of the audio of `file` in dB (the ffmpeg program's volumedetect, the peer).
+double mean_volume_db(const fs::path &file) {
+    const auto measured = dubhost::run_process(
+        {"ffmpeg", "-v", "info", "-nostats", "-i", file.string(), "-vn", "-af", "volumedetect", "-f", "null", "-"},
+        std::chrono::seconds(60));
+    const auto at = measured.err.find("mean_volume: ");
+    BOOST_TEST_REQUIRE(at != std::string::npos, measured.err);
+    return std::stod(measured.err.substr(at + 13));
+}
+
+}  // namespace
+
+// A screen recording with no sound track, narrated from a script: no extract, separation, ASR or
+// diarization; the speech is the result's only audio, as long as the video; qc says so. Without a
+// script, or asked to mix over a background it does not have, it is refused before any work.
+BOOST_AUTO_TEST_CASE(a_silent_video_is_narrated_from_a_script_and_the_speech_is_its_only_audio) {
+    const fs::path silent = dir / "screen recording.mp4";
+    const auto made = dubhost::run_process({"ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25", "-t",
+                                            "6", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-an", silent.string()},
+                                           std::chrono::seconds(60));
+    BOOST_TEST_REQUIRE(made.exit_code == 0, made.err);
+    const fs::path output = dir / "narrated.mp4";
+
+    const auto no_script = dubhost({"dub", silent.string(), "-o", output.string()});
+    BOOST_TEST(no_script.exit_code == 1);
+    BOOST_TEST(no_script.err.find("has no sound track, so there is no speech to recognise") != std::string::npos, no_script.err);
+    BOOST_TEST(no_script.err.find("--subtitles FILE.srt") != std::string::npos, no_script.err);
+    const auto over_original = dubhost({"dub", silent.string(), "--subtitles", (dir / "script.srt").string(), "--background",
+                                        "original", "-o", output.string()});
+    BOOST_TEST(over_original.exit_code == 1);
+    BOOST_TEST(over_original.err.find("no original audio to mix the dub over") != std::string::npos, over_original.err);
+    std::string silent_item;
+    const json items = ok({"items", "--json"});
+    for (const auto &imported : items["items"])
+        if (imported["original_name"] == silent.filename().string()) silent_item = imported["id"].get<std::string>();
+    BOOST_TEST_REQUIRE(!silent_item.empty());
+    BOOST_TEST(ok({"jobs", silent_item, "--json"})["jobs"].empty());  // refused before any stage ran
+    BOOST_TEST(!fs::exists(output));
+
+    const auto result =
+        dubhost({"dub", silent.string(), "--subtitles", (dir / "script.srt").string(), "-o", output.string(), "--json"});
+    BOOST_TEST_REQUIRE(result.exit_code == 0, result.err);
+    const json summary = finished_document(result);
+    for (const char *left_out : {"extract", "separate", "diarize"}) {
+        BOOST_TEST_CONTEXT(left_out) {
+            BOOST_TEST(stage_of(summary, left_out)["backend"] == "");
+            BOOST_TEST(stage_of(summary, left_out)["note"].get<std::string>().find("no sound track") != std::string::npos);
+        }
+    }
+    BOOST_TEST(stage_of(summary, "mix")["backend"] == "ffmpeg");
+    const auto streams = streams_of(output);
+    BOOST_TEST_REQUIRE(streams.size() == 3u);  // the video, the dub, its subtitles: no original track
+    BOOST_TEST(streams[0].rfind("h264 video ", 0) == 0u, streams[0]);
+    BOOST_TEST(streams[1].rfind("aac audio ", 0) == 0u, streams[1]);
+    BOOST_TEST(streams[2].rfind("mov_text subtitle", 0) == 0u, streams[2]);
+    BOOST_TEST(std::abs(seconds_in(streams[1]) - seconds_in(streams[0])) < 0.05, streams[1] << " against " << streams[0]);
+    BOOST_TEST(mean_volume_db(output) > -40.0);  // speech, not silence
+
+    const json report = ok({"qc", silent_item, "--json"});
+    BOOST_TEST(report["mix"]["background"] == "none");
+    BOOST_TEST(report["mix"]["loudness_ok"] == true);
+    bool said = false;
+    for (const auto &issue : report["issues"])
+        said = said ||
+               (issue["kind"] == "speech-only" && issue["detail"].get<std::string>().find("no sound track") != std::string::npos);
+    BOOST_TEST(said, report["issues"].dump());
+}
+
+// An audio-only input is dubbed into exactly the file -o names, encoded as its extension says,
+// as long as the input; a video container or an extension dubhost does not write is refused first.
+BOOST_AUTO_TEST_CASE(an_audio_input_is_dubbed_into_exactly_the_file_o_names) {
+    const fs::path talk = dir / "talk.wav";
+    fs::copy_file("/usr/share/pocketsphinx/test/data/librivox/sense_and_sensibility_01_austen_64kb-0890.wav", talk);
+    const std::string input_seconds = streams_of(talk).at(0);
+    const std::map<std::string, std::string> codec_of = {{"pod.m4a", "aac"}, {"pod.opus", "opus"}, {"pod.OGG", "vorbis"},
+                                                         {"pod.mp3", "mp3"}, {"pod.flac", "flac"}, {"pod.wav", "pcm_s16le"}};
+    for (const auto &[name, codec] : codec_of) {
+        BOOST_TEST_CONTEXT(name) {
+            const auto result = dubhost({"dub", talk.string(), "--subtitles", (dir / "script.srt").string(), "--language", "en",
+                                         "-o", (dir / "out" / name).string(), "--json"});
+            BOOST_TEST_REQUIRE(result.exit_code == 0, result.err);
+            BOOST_TEST(finished_document(result)["output"] == (dir / "out" / name).string());
+            const auto streams = streams_of(dir / "out" / name);
+            BOOST_TEST_REQUIRE(streams.size() == 1u);
+            BOOST_TEST(streams[0].rfind(codec + " audio ", 0) == 0u, streams[0]);
+            BOOST_TEST(std::abs(seconds_in(streams[0]) - seconds_in(input_seconds)) < 0.06,
+                       streams[0] << " vs " << input_seconds);
+        }
+    }
+    BOOST_TEST(std::distance(fs::directory_iterator(dir / "out"), fs::directory_iterator()) == 6);  // nothing beside them
+
+    const auto into_video =
+        dubhost({"dub", talk.string(), "--subtitles", (dir / "script.srt").string(), "-o", (dir / "pod.mp4").string()});
+    BOOST_TEST(into_video.exit_code == 1);
+    BOOST_TEST(into_video.err.find("is audio-only: there is no video to put the dub into") != std::string::npos, into_video.err);
+    BOOST_TEST(into_video.err.find("-o NAME.m4a") != std::string::npos, into_video.err);
+    const auto unknown =
+        dubhost({"dub", talk.string(), "--subtitles", (dir / "script.srt").string(), "-o", (dir / "pod.aiff").string()});
+    BOOST_TEST(unknown.exit_code == 1);
+    BOOST_TEST(unknown.err.find("dubhost does not write .aiff files (pod.aiff)") != std::string::npos, unknown.err);
+    BOOST_TEST(!fs::exists(dir / "pod.mp4"));
+    BOOST_TEST(!fs::exists(dir / "pod.aiff"));
 }
 
 BOOST_AUTO_TEST_CASE(dub_without_subtitles_recognises_the_speech_first) {

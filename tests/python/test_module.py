@@ -88,6 +88,22 @@ class ModuleTest(unittest.TestCase):
         self.assertEqual(raised.exception.code, "subtitle-syntax")
         self.assertEqual(len(self.ws.tracks(item)), 1)
 
+    def test_an_audio_dub_is_written_where_output_says_and_its_repairs_are_warnings(self):
+        run_together = self.root / "run-together.srt"
+        run_together.write_text(SCRIPT.replace("\n\n2\n", "\n2\n"), encoding="utf-8")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            result = self.ws.dub(SAMPLE_AUDIO, subtitles=str(run_together), language="en",
+                                 output=str(self.root / "prompt.opus"))
+        self.assertEqual([str(w.message) for w in caught],
+                         ["run-together.srt: line 4: a cue starts with no blank line before it; read it as a new cue"])
+        self.assertEqual(result["output"], str(self.root / "prompt.opus"))
+        self.assertEqual((self.root / "prompt.opus").read_bytes()[:4], b"OggS")
+        self.assertFalse((self.root / "prompt.wav").exists())
+        with self.assertRaises(dubhost.UserError) as raised:
+            self.ws.dub(SAMPLE_AUDIO, subtitles=str(run_together), background="loud")
+        self.assertEqual(raised.exception.code, "bad-parameter")
+
     def test_a_real_job_reports_progress_and_is_skipped_when_up_to_date(self):
         item = self.ws.import_media(SAMPLE_VIDEO)["item_id"]
         seen = []

@@ -278,6 +278,18 @@ BOOST_AUTO_TEST_CASE(a_sign_is_not_a_digit_and_a_huge_number_is_not_a_crash) {
     BOOST_TEST(failure_of("4E444E", SubtitleFormat::json).find("talk.json:1: not valid JSON") == 0u);
 }
 
+BOOST_AUTO_TEST_CASE(a_json_time_no_clip_can_reach_is_refused_and_a_fraction_is_rounded) {
+    const auto segment_ending = [](std::string_view end) {
+        return "{\"segments\": [{\"start\": 1300, \"end\": " + std::string(end) + ", \"text\": \"Bye\"}]}";
+    };
+    for (const auto *end : {"177777777777777777777777777777777777772000", "-3007777777730077777772000", "\"2000\""})
+        BOOST_TEST(failure_of(segment_ending(end), SubtitleFormat::json).find("\"end\" is not a time in milliseconds") !=
+                   std::string::npos);
+    const auto rounded = dubhost::parse_subtitles(segment_ending("2000.6"), SubtitleFormat::json, "talk.json");
+    BOOST_TEST_REQUIRE(rounded.segments.size() == 1u);
+    BOOST_TEST(rounded.segments[0].end_ms == 2001);
+}
+
 BOOST_AUTO_TEST_CASE(json_errors_name_the_problem) {
     BOOST_CHECK_THROW(dubhost::parse_subtitles("{\"segments\": [", SubtitleFormat::json, "t.json"), dubhost::Failure);
     BOOST_CHECK_THROW(

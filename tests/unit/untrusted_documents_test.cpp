@@ -1,6 +1,7 @@
 // What other programs send the host (a plugin's answer, a runner's protocol lines, JSON fields of
 // the wrong type) is read without exceptions: the regression cases of the fuzz targets (fuzz/).
 #include "dubhost/host/backend_answer.hpp"
+#include "dubhost/host/plugin_manifest.hpp"
 #include "dubhost/packs/pack_manifest.hpp"
 #include "runner_conversation.hpp"
 
@@ -69,6 +70,40 @@ BOOST_AUTO_TEST_CASE(a_pack_manifest_with_a_python_version_too_long_to_be_one_is
         BOOST_TEST(error.code() == "bad-pack-manifest");
         BOOST_TEST(std::string(error.what()).find("python versions are written 3.N") != std::string::npos, error.what());
     }
+}
+
+// Found by fuzz_plugin_manifest: a number no int holds, converted by nlohmann's get<int>, which is
+// undefined behaviour for such a double (fuzz/seeds/plugin_manifest/regression-priority-overflow.json).
+BOOST_AUTO_TEST_CASE(whole_numbers_out_of_range_or_with_a_fraction_are_refused_not_converted) {
+    BOOST_TEST(dubhost::whole_number(json(2e122)).has_value() == false);
+    BOOST_TEST(dubhost::whole_number(json(-3.0e24)).has_value() == false);
+    BOOST_TEST(dubhost::whole_number(json(1.5)).has_value() == false);
+    BOOST_TEST(dubhost::whole_number(json("7")).has_value() == false);
+    BOOST_TEST(dubhost::whole_number(json(18446744073709551615u)).has_value() == false);
+    BOOST_TEST(*dubhost::whole_number(json(-7)) == -7);
+    BOOST_TEST(dubhost::whole_number(json(11), 0, 10).has_value() == false);
+    BOOST_TEST(dubhost::integer_field(json{{"n", 2e122}}, "n", 3) == 3);
+
+    json manifest = {{"id", "x"},
+                     {"version", "1"},
+                     {"abi", {{"major", 1}, {"minor", 0}}},
+                     {"library", "x.so"},
+                     {"backends", {{{"id", "b"}, {"capability", "tts"}, {"priority", 2e122}}}}};
+    auto refusal = [](const json &document) {
+        try {
+            dubhost::parse_plugin_manifest(document.dump());
+        } catch (const std::invalid_argument &error) {
+            return std::string(error.what());
+        }
+        return std::string("accepted");
+    };
+    BOOST_TEST(refusal(manifest).find("backend b: priority must be a whole number") != std::string::npos, refusal(manifest));
+    manifest["backends"][0]["priority"] = 100;
+    BOOST_TEST(refusal(manifest) == "accepted");
+    manifest["abi"].erase("major");
+    BOOST_TEST(refusal(manifest) == "plugin.json: abi.major is missing");
+    manifest["abi"]["major"] = -1;
+    BOOST_TEST(refusal(manifest).find("abi.major must be a whole number from 0") != std::string::npos, refusal(manifest));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -55,6 +55,7 @@ struct DubContext {
     std::function<bool(const std::string &stage)> available;         // an installed backend, or one the user named
     std::function<nlohmann::json(const std::string &stage)> status;  // the chosen backend's status document
     std::string track_language;  // of the subtitles given; empty when ASR will say (or they do not)
+    std::string container;       // what the result is written as (one of output_containers())
 };
 
 struct StageSpec {
@@ -84,6 +85,15 @@ struct StageSpec {
     std::vector<std::string> offered_artifacts() const;
     const StageParameter *parameter(std::string_view name) const;
 };
+
+// What the mux stage writes, named as the file extension (without its dot): the video with the dub
+// (mp4, mkv), or the dub alone (m4a, wav, flac, ogg, opus, mp3).
+const std::vector<std::string> &video_containers();
+const std::vector<std::string> &audio_containers();
+// Both lists, videos first.
+std::vector<std::string> output_containers();
+// False for a video whose probe says it has no audio stream (a screen recording to narrate).
+bool has_sound_track(const Item &item);
 
 // The stages in pipeline order.
 const std::vector<StageSpec> &stage_table();
