@@ -48,7 +48,7 @@ root="$scratch/root"
 dpkg -x "$deb" "$root"
 for path in usr/bin/dubhost usr/include/dubhost/plugin.h usr/include/dubhost/plugin.hpp \
   usr/lib/cmake/dubhost-sdk/dubhost-sdk-config.cmake usr/lib/cmake/dubhost-sdk/DubhostPlugin.cmake \
-  usr/lib/python3/dist-packages/dubhost/__init__.py usr/share/man/man1/dubhost.1 \
+  usr/lib/python3/dist-packages/dubhost/__init__.py usr/lib/python3/dist-packages/dubhost/batch.py usr/share/man/man1/dubhost.1 \
   usr/share/doc/dubhost/plugin-guide.md usr/share/doc/dubhost/reference/cli.md usr/share/dubhost/install-deps.sh \
   usr/share/dubhost/sample/movie-hello.script.srt; do
   [ -e "$root/$path" ] || { echo "missing from the .deb: /$path" >&2; exit 1; }

@@ -29,6 +29,9 @@ struct GlobalOptions {
 class CliContext {
 public:
     GlobalOptions options;
+    // What the process exits with when the action returns normally (a batch with failed tasks
+    // reports them, then exits 2).
+    int exit_code = 0;
 
     std::filesystem::path workspace_path() const;
     Workspace &workspace();  // opens (and creates) it

@@ -1,13 +1,10 @@
 // `dubhost dub VIDEO`: the whole pipeline in one command, with a per-stage summary.
 #include "commands.hpp"
 
-#include "dubhost/host/backend_selection.hpp"
-#include "dubhost/host/dub.hpp"
-#include "dubhost/host/paths.hpp"
+#include "dub_runner.hpp"
+
 #include "dubhost/host/record_json.hpp"
 #include "dubhost/host/stage_table.hpp"
-#include "interrupt_guard.hpp"
-#include "progress_display.hpp"
 
 #include <CLI/CLI.hpp>
 #include <dubhost/support/error.hpp>
@@ -55,31 +52,10 @@ void dub(CliContext &context, const DubOptions &options) {
     request.keep_overrun = options.keep_overrun;
     if (options.strict_subtitles) request.subtitle_reading = SubtitleReading::strict;
 
-    HostServices &services = context.services();
-    const auto profile = load_machine_profile(profile_path());
-    const auto choices = choose_backends(context.registry(), services, profile, request.backends);
-    const auto prober = prober_from_registry(context.registry(), services);
-    Pipeline pipeline(context.workspace(), context.registry(), services, profile);
-    if (!context.options.in_process) pipeline.run_jobs_in_workers(executable_path());
-    std::unique_ptr<ProgressDisplay> progress;
     const auto mode = context.options.json    ? ProgressDisplay::Mode::json_lines
                       : context.options.quiet ? ProgressDisplay::Mode::quiet
                                               : ProgressDisplay::Mode::automatic;
-    const CallScope scope(services, {{},
-                                     [&progress](double fraction, const std::string &message) {
-                                         if (progress) progress->update(fraction, message);
-                                     },
-                                     {}});
-    pipeline.on_job_started([&progress](const JobRecord &job) {
-        if (progress) progress->set_label(job.stage + " " + job.backend);
-    });
-    const InterruptGuard interrupts(services);
-    const DubResult result =
-        run_dub(context.workspace(), pipeline, choices, request, prober ? &*prober : nullptr, [&](const std::string &stage) {
-            if (progress) progress->finish();
-            progress = std::make_unique<ProgressDisplay>(stage, mode);
-        });
-    if (progress) progress->finish();
+    const DubResult result = run_dub_here(context, request, mode);
 
     if (context.options.json) {
         nlohmann::json document = dub_result_json(result);

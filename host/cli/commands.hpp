@@ -21,6 +21,7 @@ void add_item_commands(CLI::App &app, CliContext &context, Action &action);     
 void add_track_commands(CLI::App &app, CliContext &context, Action &action);    // tracks, track import/export
 void add_speaker_commands(CLI::App &app, CliContext &context, Action &action);  // speakers, speakers set
 void add_dub_command(CLI::App &app, CliContext &context, Action &action);       // dub
+void add_batch_commands(CLI::App &app, CliContext &context, Action &action);    // batch submit/status/resume/run-task
 void add_job_commands(CLI::App &app, CliContext &context, Action &action);      // run, jobs, job
 void add_pack_commands(CLI::App &app, CliContext &context, Action &action);     // pack list/status/install/remove/logs
 void add_stage_commands(CLI::App &app, CliContext &context, Action &action);    // stages

@@ -1,3 +1,4 @@
+// Ctrl-C and SIGTERM as a request to cancel the running job (interrupt_guard.hpp).
 #include "interrupt_guard.hpp"
 
 #include <csignal>
@@ -7,9 +8,9 @@ namespace {
 
 HostServices *services_to_cancel = nullptr;
 
-void on_interrupt(int) {
+void on_interrupt(int signal) {
     if (services_to_cancel) services_to_cancel->request_cancel();  // an atomic store: safe here
-    std::signal(SIGINT, SIG_DFL);
+    std::signal(signal, SIG_DFL);
 }
 
 }  // namespace
@@ -17,10 +18,12 @@ void on_interrupt(int) {
 InterruptGuard::InterruptGuard(HostServices &services) {
     services_to_cancel = &services;
     std::signal(SIGINT, on_interrupt);
+    std::signal(SIGTERM, on_interrupt);  // what scancel, systemd and `timeout` send
 }
 
 InterruptGuard::~InterruptGuard() {
     std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
     services_to_cancel = nullptr;
 }
 

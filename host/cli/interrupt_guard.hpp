@@ -1,5 +1,6 @@
-// Ctrl-C during a job: the first one asks the running backend to stop cleanly (through the SDK's
-// cancel service: no half files, the job is recorded as cancelled); a second one ends the process.
+// Ctrl-C (or SIGTERM) during a job: the first one asks the running backend to stop cleanly (through
+// the SDK's cancel service: no half files, the job is recorded as cancelled); a second one ends the
+// process.
 // Used by `dubhost run` and `dubhost dub` around their pipeline calls.
 #pragma once
 

@@ -74,6 +74,7 @@ int main(int argc, char **argv) {
     dubhost::cli::add_stage_commands(app, context, action);
     dubhost::cli::add_speaker_commands(app, context, action);
     dubhost::cli::add_dub_command(app, context, action);
+    dubhost::cli::add_batch_commands(app, context, action);
 
     try {
         app.parse(argc, argv);
@@ -84,7 +85,7 @@ int main(int argc, char **argv) {
     configure_logging(context.options);
     try {
         if (action) action();
-        return 0;
+        return context.exit_code;
     } catch (const dubhost::Failure &failure) {
         return report_failure(failure, context.options.json);
     } catch (const std::exception &error) {

@@ -4,6 +4,7 @@
 // edited in place and saved as a new track. Errors are dubhost.Error (UserError, BackendError)
 // with .code, .hint and .message; the GIL is released while jobs and installs run.
 #include "dubhost/host/backend_selection.hpp"
+#include "dubhost/host/batch_engines.hpp"
 #include "dubhost/host/dub.hpp"
 #include "dubhost/host/host_services.hpp"
 #include "dubhost/host/media_prober.hpp"
@@ -340,6 +341,20 @@ private:
 
 }  // namespace
 
+// `dubhost.batch` (host/python/dubhost/batch.py): the folder's tasks run by the engine as
+// `dubhost batch run-task` processes of `binary`, the GIL released while they run.
+py::object run_batch(const dubhost::BatchFolder &folder, const dubhost::BatchEngineOptions &engine, const std::string &binary) {
+    if (binary.empty())
+        throw dubhost::user_error("no-dubhost-binary",
+                                  "batch tasks run as `dubhost batch run-task`, and no dubhost program was found",
+                                  "install dubhost, or set DUBHOST_BINARY to the dubhost program");
+    {
+        py::gil_scoped_release released;
+        dubhost::submit_batch_tasks(folder, folder.unfinished(), engine, {binary}, {}, {});
+    }
+    return to_python(dubhost::reconcile_with_slurm(folder, folder.status()));
+}
+
 PYBIND11_MODULE(_dubhost, m) {
     m.doc() = "dubhost: dub and localise videos on your own machine (the C++ host, from Python)";
     spdlog::set_level(spdlog::level::warn);
@@ -409,6 +424,57 @@ PYBIND11_MODULE(_dubhost, m) {
             return "Track(id=" + std::to_string(track.id) + ", item_id='" + track.item_id + "', kind='" + track.kind +
                    "', language='" + track.language + "', " + std::to_string(track.segments.size()) + " segments)";
         });
+
+    // dubhost.batch's engine options, as `dubhost batch submit` takes them.
+    auto engine_options = [](const std::string &engine, unsigned jobs, bool wait, const py::dict &slurm) {
+        dubhost::BatchEngineOptions options;
+        options.engine = engine;
+        options.jobs = jobs;
+        options.wait = wait;
+        for (const auto &[key, value] : slurm) {
+            const std::string name = py::str(key);
+            if (name == "partition")
+                options.partition = py::str(value);
+            else if (name == "time")
+                options.time = py::str(value);
+            else if (name == "mem")
+                options.mem = py::str(value);
+            else if (name == "cpus_per_task")
+                options.cpus_per_task = value.cast<unsigned>();
+            else if (name == "max_parallel")
+                options.max_parallel = value.cast<unsigned>();
+            else if (name == "sbatch_args")
+                options.sbatch_args = value.cast<std::vector<std::string>>();
+            else
+                throw dubhost::user_error("unknown-option", "dubhost.batch has no Slurm option '" + name + "'",
+                                          "use partition, time, mem, cpus_per_task, max_parallel or sbatch_args");
+        }
+        return options;
+    };
+    m.def(
+        "_batch_submit",
+        [engine_options](const std::string &manifest, const std::string &dir, const std::string &engine, unsigned jobs, bool wait,
+                         const py::dict &slurm, const std::string &binary) {
+            const auto options = engine_options(engine, jobs, wait, slurm);
+            const auto rows = dubhost::read_batch_manifest(manifest);
+            return run_batch(dubhost::BatchFolder::create(dir, manifest, rows), options, binary);
+        },
+        py::arg("manifest"), py::arg("dir"), py::arg("engine"), py::arg("jobs"), py::arg("wait"), py::arg("slurm"),
+        py::arg("binary"));
+    m.def(
+        "_batch_resume",
+        [engine_options](const std::string &dir, const std::string &engine, unsigned jobs, bool wait, const py::dict &slurm,
+                         const std::string &binary) {
+            return run_batch(dubhost::BatchFolder::open(dir), engine_options(engine, jobs, wait, slurm), binary);
+        },
+        py::arg("dir"), py::arg("engine"), py::arg("jobs"), py::arg("wait"), py::arg("slurm"), py::arg("binary"));
+    m.def(
+        "_batch_status",
+        [](const std::string &dir) {
+            const auto folder = dubhost::BatchFolder::open(dir);
+            return to_python(dubhost::reconcile_with_slurm(folder, folder.status()));
+        },
+        py::arg("dir"));
 
     py::class_<PyWorkspace>(m, "Workspace")
         .def(py::init<const std::string &, const std::vector<std::string> &, bool, const std::optional<std::string> &>(),

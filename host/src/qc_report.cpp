@@ -31,12 +31,6 @@ std::string folded(const std::string &text) {
     return out;
 }
 
-nlohmann::json read_json(const std::string &path) {
-    std::ifstream in(path);
-    if (!in) return nullptr;
-    return nlohmann::json::parse(in, nullptr, false);
-}
-
 std::string output_of(const std::optional<JobRecord> &job, const std::string &name) {
     if (!job) return {};
     for (const auto &artifact : job->artifacts)
@@ -171,7 +165,7 @@ nlohmann::json build_qc_report(const Workspace &workspace, const Item &item) {
         }
 
     nlohmann::json mix_section = nullptr;
-    const auto mix_manifest = read_json(output_of(mix, "mix_manifest"));
+    const auto mix_manifest = read_json_file(output_of(mix, "mix_manifest"));
     if (mix_manifest.is_object()) {
         std::map<std::int64_t, const SubtitleSegment *> by_id;
         for (const auto &segment : track->segments) by_id[segment.id] = &segment;

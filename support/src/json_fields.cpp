@@ -1,7 +1,9 @@
 // Reading fields of JSON documents another program wrote, without exceptions (json_fields.hpp).
 #include <dubhost/support/json_fields.hpp>
 
+#include <fstream>
 #include <limits>
+#include <sstream>
 
 namespace dubhost {
 namespace {
@@ -13,6 +15,14 @@ const nlohmann::json *field(const nlohmann::json &document, const std::string &k
 }
 
 }  // namespace
+
+nlohmann::json read_json_file(const std::filesystem::path &path) {
+    std::ifstream in(path);
+    if (!in) return nullptr;
+    std::stringstream text;
+    text << in.rdbuf();
+    return nlohmann::json::parse(text.str(), nullptr, false);
+}
 
 std::string text_field(const nlohmann::json &document, const std::string &key, const std::string &fallback) {
     const auto *value = field(document, key);

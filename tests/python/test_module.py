@@ -2,6 +2,7 @@
 would: a workspace, imports, editable tracks, real jobs through the real plugins (FFmpeg, the native
 separator, espeak-ng) on real media, progress callbacks, exceptions with hints, the GIL released
 while jobs run. Run by ctest as `python_module` (PYTHONPATH points at <build>/python)."""
+import json
 import os
 import subprocess
 import sys
@@ -103,6 +104,21 @@ class ModuleTest(unittest.TestCase):
         with self.assertRaises(dubhost.UserError) as raised:
             self.ws.dub(SAMPLE_AUDIO, subtitles=str(run_together), background="loud")
         self.assertEqual(raised.exception.code, "bad-parameter")
+
+    def test_a_batch_runs_from_python_and_reports_each_task(self):
+        (self.root / "broken.mp4").write_text("not a video\n", encoding="utf-8")
+        rows = [{"video": SAMPLE_AUDIO, "subtitles": "script.srt", "language": "en", "output": "out/prompt.wav"},
+                {"video": "broken.mp4", "subtitles": "script.srt", "output": "out/broken.mp4"}]
+        manifest = self.root / "batch.jsonl"
+        manifest.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+        state = dubhost.batch.submit(manifest, self.root / "b1", jobs=2)
+        self.assertEqual([task["state"] for task in state["tasks"]], ["succeeded", "failed"])
+        self.assertEqual(state["tasks"][1]["error"]["code"], "not-media")
+        self.assertTrue((self.root / "out" / "prompt.wav").is_file())
+        self.assertEqual(dubhost.batch.status(self.root / "b1")["counts"]["failed"], 1)
+        with self.assertRaises(dubhost.UserError) as missing:
+            dubhost.batch.status(self.root / "nowhere")
+        self.assertEqual(missing.exception.code, "no-batch")
 
     def test_a_real_job_reports_progress_and_is_skipped_when_up_to_date(self):
         item = self.ws.import_media(SAMPLE_VIDEO)["item_id"]

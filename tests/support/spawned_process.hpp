@@ -60,7 +60,21 @@ public:
         return false;
     }
 
-    void signal(int number) { ::kill(pid_, number); }
+    void signal(int number) {
+        if (pid_ > 0) ::kill(pid_, number);  // never kill(-1): that would signal every process
+    }
+
+    // Asks it to end (SIGTERM), waits up to `grace`, then kills it.
+    void stop(std::chrono::milliseconds grace) {
+        signal(SIGTERM);
+        for (auto deadline = std::chrono::steady_clock::now() + grace; pid_ > 0 && std::chrono::steady_clock::now() < deadline;)
+            if (::waitpid(pid_, &status_, WNOHANG) == pid_)
+                pid_ = -1;
+            else
+                std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        signal(SIGKILL);
+        wait();
+    }
 
     // Waits for the exit; returns the raw wait status.
     int wait() {

@@ -16,10 +16,10 @@ import os
 import shutil
 from pathlib import Path
 
-from . import _dubhost
+from . import _dubhost, batch
 from ._dubhost import BackendError, Error, Segment, SegmentList, Track, UserError, __version__
 
-__all__ = ["Workspace", "Pack", "Track", "Segment", "SegmentList", "Error", "UserError", "BackendError", "__version__"]
+__all__ = ["batch", "Workspace", "Pack", "Track", "Segment", "SegmentList", "Error", "UserError", "BackendError", "__version__"]
 
 
 def _find_dubhost_binary():

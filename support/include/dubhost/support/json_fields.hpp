@@ -6,10 +6,14 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <string>
 
 namespace dubhost {
+
+// The JSON document in `path`; null when the file cannot be read, discarded when it is not JSON.
+nlohmann::json read_json_file(const std::filesystem::path &path);
 
 std::string text_field(const nlohmann::json &document, const std::string &key, const std::string &fallback = {});
 double number_field(const nlohmann::json &document, const std::string &key, double fallback);
