@@ -22,7 +22,7 @@ HostServices &CliContext::services() {
         const fs::path root = fs::absolute(workspace_path());
         services_ = std::make_unique<HostServices>(std::map<std::string, std::string>{{"workspace", root.string()},
                                                                                       {"derived", (root / "derived").string()},
-                                                                                      {"packs", (root / "packs").string()},
+                                                                                      {"packs", packs_folder(root).string()},
                                                                                       {"logs", (root / "logs").string()},
                                                                                       {"cache", (root / "cache").string()}},
                                                    "plugin");

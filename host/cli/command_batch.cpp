@@ -7,9 +7,9 @@
 #include "dubhost/host/batch_engines.hpp"
 #include "dubhost/host/batch_task.hpp"
 #include "dubhost/host/paths.hpp"
-#include "interrupt_guard.hpp"
 
 #include <CLI/CLI.hpp>
+#include <dubhost/support/atomic_file.hpp>
 #include <dubhost/support/error.hpp>
 
 #include <atomic>
@@ -140,6 +140,35 @@ void add_batch_commands(CLI::App &app, CliContext &context, Action &action) {
                 CliContext::print_json(document);
             else
                 print_status(document);
+        };
+    });
+
+    static KubernetesOptions kubernetes;
+    static std::string job_file;
+    auto *kube = batch->add_subcommand("kubernetes", "Write a Kubernetes Indexed Job that runs the batch in DIR (not run here)");
+    kube->add_option("DIR", options.dir, "The batch folder (on the claim)")->required();
+    kube->add_option("--manifest", options.manifest, "Start the batch in DIR from this manifest when there is none yet");
+    kube->add_option("--image", kubernetes.image, "A container image with dubhost installed")->required();
+    kube->add_option("--claim", kubernetes.claim, "The PersistentVolumeClaim that holds the batch, inputs and outputs")
+        ->required();
+    kube->add_option("--mount-path", kubernetes.mount_path,
+                     "Where the claim is mounted (default: the folder holding the batch and every input and output)");
+    kube->add_option("--parallelism", kubernetes.parallelism, "Pods at once (default: up to 4)");
+    kube->add_option("--cpus-per-task", kubernetes.cpus_per_task, "CPUs each pod requests (default 1)");
+    kube->add_option("--mem", kubernetes.mem, "Memory each pod requests (e.g. 2Gi)");
+    kube->add_option("-o,--output", job_file, "Where to write the YAML (default: DIR/kubernetes/job.yaml)");
+    kube->callback([&action] {
+        action = [] {
+            const BatchFolder folder = options.manifest.empty() ? BatchFolder::open(options.dir)
+                                                                : BatchFolder::create(options.dir, options.manifest,
+                                                                                      read_batch_manifest(options.manifest));
+            const std::filesystem::path target =
+                job_file.empty() ? folder.dir() / "kubernetes" / "job.yaml" : std::filesystem::path(job_file);
+            std::filesystem::create_directories(std::filesystem::absolute(target).parent_path());
+            write_file_atomically(target, kubernetes_indexed_job(folder, kubernetes));
+            std::cout << target.string() << "\n"
+                      << "next: kubectl apply -f " << target.string() << "; then dubhost batch status " << folder.dir().string()
+                      << "\n";
         };
     });
 

@@ -5,6 +5,7 @@
 #include "commands.hpp"
 
 #include "dubhost/host/pack_owners.hpp"
+#include "dubhost/host/paths.hpp"
 #include "interrupt_guard.hpp"
 #include "pack_summary.hpp"
 #include "progress_display.hpp"
@@ -214,12 +215,12 @@ void add_pack_commands(CLI::App &app, CliContext &context, Action &action) {
                 return;
             }
             // No plugin speaks for it any more: the host removes the folder it lent the pack.
-            const fs::path packs = context.workspace_path() / "packs";
+            const fs::path packs = packs_folder(fs::absolute(context.workspace_path()));
             if (remove_orphaned_pack(packs, remove_id))
                 std::cout << "removed pack " << remove_id << " (" << (packs / remove_id).string()
                           << "; no installed plugin provides it)\n";
             else
-                std::cout << "pack " << remove_id << " is not installed in " << context.workspace_path().string() << "\n";
+                std::cout << "pack " << remove_id << " is not installed in " << packs.string() << "\n";
         };
     });
 

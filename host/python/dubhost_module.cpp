@@ -151,13 +151,13 @@ public:
           safe_mode_(safe_mode) {
         if (dubhost_binary && !dubhost_binary->empty()) binary_ = fs::absolute(*dubhost_binary);
         const fs::path root = workspace_.root();
-        services_ =
-            std::make_unique<dubhost::HostServices>(std::map<std::string, std::string>{{"workspace", root.string()},
-                                                                                       {"derived", (root / "derived").string()},
-                                                                                       {"packs", (root / "packs").string()},
-                                                                                       {"logs", (root / "logs").string()},
-                                                                                       {"cache", (root / "cache").string()}},
-                                                    "plugin");
+        services_ = std::make_unique<dubhost::HostServices>(
+            std::map<std::string, std::string>{{"workspace", root.string()},
+                                               {"derived", (root / "derived").string()},
+                                               {"packs", dubhost::packs_folder(root).string()},
+                                               {"logs", (root / "logs").string()},
+                                               {"cache", (root / "cache").string()}},
+            "plugin");
     }
 
     std::string path() const { return workspace_.root().string(); }

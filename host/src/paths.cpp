@@ -53,6 +53,11 @@ fs::path xdg_config_home() {
     return value.empty() ? home_directory() / ".config" : fs::path(value);
 }
 
+fs::path packs_folder(const fs::path &workspace_root) {
+    const std::string value = environment("DUBHOST_PACKS");
+    return value.empty() ? workspace_root / "packs" : fs::absolute(value);
+}
+
 fs::path default_workspace_path() {
     const std::string value = environment("DUBHOST_WORKSPACE");
     return value.empty() ? xdg_data_home() / "dubhost" / "workspace" : fs::path(value);

@@ -3,6 +3,7 @@
 #include "dubhost/host/qc_report.hpp"
 
 #include "dubhost/host/stage_table.hpp"
+#include "subtitle_reading.hpp"
 
 #include <dubhost/support/atomic_file.hpp>
 #include <dubhost/support/error.hpp>
@@ -18,11 +19,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr double max_characters_per_second = 17.0;
-
-std::size_t code_points(const std::string &text) {
-    return static_cast<std::size_t>(
-        std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
-}
 
 std::string folded(const std::string &text) {
     std::string out;
@@ -63,7 +59,7 @@ void check_segments(const SubtitleTrack &track, const std::optional<SubtitleTrac
         const SubtitleSegment &segment = track.segments[i];
         const double seconds = static_cast<double>(segment.end_ms - segment.start_ms) / 1000.0;
         if (folded(segment.text).empty()) issues.push_back(issue(segment, "empty", "no text to speak", "warning"));
-        const double cps = static_cast<double>(code_points(segment.text)) / seconds;
+        const double cps = static_cast<double>(subtitle_reading::code_points(segment.text)) / seconds;
         if (cps > max_characters_per_second) {
             char detail[96];
             std::snprintf(detail, sizeof detail, "%.1f characters per second (over %.0f): shorten the text or widen the window",

@@ -106,11 +106,6 @@ std::optional<std::int64_t> parse_timestamp(std::string_view text, bool hours_op
     return ((hours * 60 + *minutes) * 60 + *seconds) * 1000 + *millis;
 }
 
-std::size_t code_points(std::string_view text) {
-    return static_cast<std::size_t>(
-        std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
-}
-
 // How long a cue with no usable end is shown: about the time it takes to read, 1 to 5 seconds.
 constexpr std::int64_t repaired_length_ms(std::size_t characters) {
     return std::clamp<std::int64_t>(static_cast<std::int64_t>(characters) * 60, 1000, 5000);
@@ -277,6 +272,11 @@ std::vector<SubtitleSegment> finish_cues(std::vector<ReadCue> cues, CueReport &r
             first_overlap = format_timestamp(segments[i].start_ms, '.');
     if (overlaps > 0) report.note("kept " + std::to_string(overlaps) + " overlapping cue(s), the first at " + first_overlap);
     return segments;
+}
+
+std::size_t code_points(std::string_view text) {
+    return static_cast<std::size_t>(
+        std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
 }
 
 }  // namespace dubhost::subtitle_reading

@@ -53,6 +53,8 @@ std::vector<NumberedLine> split_lines(std::string_view text);
 std::string_view trim(std::string_view text);
 bool is_blank(std::string_view line);
 bool is_timing_line(std::string_view line);
+// The characters a viewer reads: UTF-8 code points (a cue's repaired length; qc's reading speed).
+std::size_t code_points(std::string_view text);
 bool is_counter(std::string_view line);
 std::string join_text_lines(const std::vector<std::string_view> &lines);
 

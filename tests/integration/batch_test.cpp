@@ -5,6 +5,7 @@
 #include <dubhost/support/process.hpp>
 
 #include "support/isolated_home.hpp"
+#include "support/machine_needs.hpp"
 #include "support/slurm_cluster.hpp"
 #include "support/spawned_process.hpp"
 #include "support/temp_dir.hpp"
@@ -141,6 +142,61 @@ BOOST_AUTO_TEST_CASE(a_manifest_with_bad_rows_is_refused_before_anything_runs) {
     BOOST_TEST(none.err.find("there is no batch in") != std::string::npos, none.err);
 }
 
+// The Kubernetes Indexed Job: valid YAML (parsed by PyYAML), one completion index per task, the
+// index handed to run-task, the claim mounted where the batch's paths are; odd characters in the
+// folder name neither break the YAML nor the job's name.
+BOOST_AUTO_TEST_CASE(the_kubernetes_job_parses_and_runs_every_task_by_its_index) {
+    const fs::path folder = dir / "runs" / "Season 2: \"final\"";
+    dubhost::test::write_file(dir / "k.jsonl",
+                              "{\"video\": \"in/a.mp4\", \"output\": \"out/a.mp4\"}\n"
+                              "{\"video\": \"in/b.mp4\", \"output\": \"out/b.mp4\"}\n"
+                              "{\"video\": \"in/c.mp4\", \"output\": \"out/c.mp4\"}\n");
+    const auto written = dubhost({"batch", "kubernetes", folder.string(), "--manifest", (dir / "k.jsonl").string(), "--image",
+                                  "registry.example/dubhost:0.1", "--claim", "dubs", "--parallelism", "2", "--mem", "2Gi"});
+    BOOST_TEST_REQUIRE(written.exit_code == 0, written.err);
+    const fs::path yaml = folder / "kubernetes" / "job.yaml";
+    BOOST_TEST(written.out.find("kubectl apply -f " + yaml.string()) != std::string::npos, written.out);
+    const auto parsed =
+        dubhost::run_process({DUBHOST_TEST_PYTHON, "-c",
+                              "import json, sys, yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))", yaml.string()},
+                             std::chrono::seconds(30));
+    BOOST_TEST_REQUIRE(parsed.succeeded(), parsed.err);
+    const json job = json::parse(parsed.out);
+    BOOST_TEST(job["kind"] == "Job");
+    BOOST_TEST(job["apiVersion"] == "batch/v1");
+    BOOST_TEST(job["metadata"]["name"] == "dubhost-season-2---final");
+    BOOST_TEST(job["spec"]["completionMode"] == "Indexed");
+    BOOST_TEST(job["spec"]["completions"] == 3);
+    BOOST_TEST(job["spec"]["parallelism"] == 2);
+    const json &pod = job["spec"]["template"]["spec"];
+    const json &container = pod["containers"][0];
+    BOOST_TEST(container["image"] == "registry.example/dubhost:0.1");
+    BOOST_TEST((container["command"] ==
+                json{"dubhost", "batch", "run-task", folder.string(), "--index", "$(JOB_COMPLETION_INDEX)", "--quiet"}));
+    BOOST_TEST(container["env"][0]["name"] == "JOB_COMPLETION_INDEX");
+    BOOST_TEST(container["resources"]["requests"]["memory"] == "2Gi");
+    BOOST_TEST(container["volumeMounts"][0]["mountPath"] == dir.path().string());  // holds the batch, inputs, outputs
+    BOOST_TEST(pod["volumes"][0]["persistentVolumeClaim"]["claimName"] == "dubs");
+    BOOST_TEST(pod["restartPolicy"] == "Never");
+    // The batch it runs is there to be resumed or watched: status knows its three tasks.
+    BOOST_TEST(status_of(folder)["counts"]["pending"] == 3);
+}
+
+// Tasks find packs where DUBHOST_PACKS says (installed once on shared storage), not in their own
+// workspaces; every engine passes the environment on (Slurm's sbatch exports it by default).
+BOOST_AUTO_TEST_CASE(packs_are_looked_for_where_dubhost_packs_says) {
+    dubhost::ProcessRequest request;
+    request.argv = {DUBHOST_BINARY, "--workspace", (dir / "task-ws").string(), "pack", "list", "--json"};
+    request.environment = {{"DUBHOST_PACKS", (dir / "shared-packs").string()}};
+    request.timeout = std::chrono::minutes(1);
+    const auto listed = dubhost::run_process(request);
+    BOOST_TEST_REQUIRE(listed.exit_code == 0, listed.err);
+    const json packs = json::parse(listed.out)["packs"];
+    BOOST_TEST_REQUIRE(!packs.empty());
+    for (const auto &pack : packs)
+        BOOST_TEST(pack["log"].get<std::string>().rfind((dir / "shared-packs").string(), 0) == 0u, pack["log"]);
+}
+
 // kill -9 of a task (as a lost node or the OOM killer would) and SIGTERM (as scancel sends): the
 // first is failed with task-lost, the second cancelled; neither leaves a half output, and resume
 // completes both.
@@ -189,7 +245,7 @@ BOOST_AUTO_TEST_SUITE_END()
 namespace {
 
 struct SlurmBatchHome : BatchHome {
-    dubhost::test::SlurmCluster cluster;
+    dubhost::test::SlurmCluster cluster{dubhost::test::machine_has};
 
     // The job id of the batch's newest Slurm submission.
     static std::string last_job(const fs::path &batch) {

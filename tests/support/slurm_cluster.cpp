@@ -2,8 +2,6 @@
 // of the test, so the fixture stops them itself (SIGTERM, then SIGKILL) and no init script is used.
 #include "support/slurm_cluster.hpp"
 
-#include "support/machine_needs.hpp"
-
 #include <dubhost/support/process.hpp>
 
 #include <netinet/in.h>
@@ -60,10 +58,10 @@ bool SlurmCluster::wait_until_idle() {
     return false;
 }
 
-SlurmCluster::SlurmCluster() {
-    if (!machine_has(installed({"munged", "slurmctld", "slurmd", "sbatch", "squeue", "scancel", "sinfo"}),
-                     "Slurm and munge for a test cluster", "packaging/install-deps.sh (installs slurm-wlm and munge)") ||
-        !machine_has(::geteuid() == 0, "root to start slurmd", "run the batch_slurm suite as root (CI does)"))
+SlurmCluster::SlurmCluster(const NeedCheck &need) {
+    if (!need(installed({"munged", "slurmctld", "slurmd", "sbatch", "squeue", "scancel", "sinfo"}),
+              "Slurm and munge for a test cluster", "packaging/install-deps.sh (installs slurm-wlm and munge)") ||
+        !need(::geteuid() == 0, "root to start slurmd", "run it as root (CI does)"))
         return;
     fs::create_directories(dir_ / "state");
     fs::create_directories(dir_ / "spool");

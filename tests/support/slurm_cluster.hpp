@@ -7,6 +7,7 @@
 #include "support/spawned_process.hpp"
 #include "support/temp_dir.hpp"
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -15,9 +16,12 @@ namespace dubhost::test {
 
 class SlurmCluster {
 public:
-    // When the machine cannot run one (no slurm-wlm or munge, not root), says so through
-    // machine_has (a failure in CI, a skip elsewhere) and is not ready().
-    SlurmCluster();
+    // Told each thing the cluster needs of the machine, whether it is there and what provides it;
+    // returns whether to go on (the tests pass machine_has: a failure in CI, a skip elsewhere).
+    using NeedCheck = std::function<bool(bool present, const std::string &need, const std::string &fix)>;
+    // When the machine cannot run one (no slurm-wlm or munge, not root), `need` is told and the
+    // cluster is not ready().
+    explicit SlurmCluster(const NeedCheck &need);
     ~SlurmCluster();
     SlurmCluster(const SlurmCluster &) = delete;
     SlurmCluster &operator=(const SlurmCluster &) = delete;

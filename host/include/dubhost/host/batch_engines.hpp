@@ -56,6 +56,17 @@ void submit_to_slurm(const BatchFolder &batch, const std::vector<std::size_t> &i
 // Slurm submission the status is returned as it is; when squeue cannot be asked, `engine_error`
 // says why.
 nlohmann::json reconcile_with_slurm(const BatchFolder &batch, nlohmann::json status);
+// For users on Kubernetes (not run by dubhost): an Indexed Job with one completion index per task,
+// whose pods run `dubhost batch run-task DIR --index $(JOB_COMPLETION_INDEX)` in `image` with the
+// claim mounted at `mount_path` (default: the folder that holds the batch folder and every input and
+// output, so the paths in batch.json are the same inside the pods). Returned as YAML.
+struct KubernetesOptions {
+    std::string image, claim, mount_path, mem;
+    unsigned parallelism = 0;  // 0: min(tasks, 4)
+    unsigned cpus_per_task = 1;
+};
+std::string kubernetes_indexed_job(const BatchFolder &batch, const KubernetesOptions &options);
+
 // "0-2,5,7-9": the indices as an sbatch --array list.
 std::string array_ranges(std::vector<std::size_t> indices);
 

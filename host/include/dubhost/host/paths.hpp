@@ -15,6 +15,9 @@ std::filesystem::path xdg_cache_home();
 
 // --workspace > $DUBHOST_WORKSPACE > $XDG_DATA_HOME/dubhost/workspace
 std::filesystem::path default_workspace_path();
+// Where packs are installed and run from: $DUBHOST_PACKS, else <workspace>/packs. Batch tasks point
+// it at packs installed once on shared storage, which they only read (docs/batch.md).
+std::filesystem::path packs_folder(const std::filesystem::path &workspace_root);
 
 // The machine profile: $XDG_CONFIG_HOME/dubhost/profile.json
 std::filesystem::path profile_path();
