@@ -2,6 +2,7 @@
 // state read from its files and its lock.
 #include "dubhost/host/batch_folder.hpp"
 
+#include <dubhost/plugin.hpp>
 #include <dubhost/support/atomic_file.hpp>
 #include <dubhost/support/clock.hpp>
 #include <dubhost/support/error.hpp>
@@ -70,11 +71,16 @@ bool task_locked(const fs::path &task_dir) {
     return held;
 }
 
-nlohmann::json error_json(const std::string &code, const std::string &message, const std::string &hint) {
-    return {{"code", code}, {"message", message}, {"hint", hint}};
-}
-
 }  // namespace
+
+nlohmann::json batch_state_counts(const nlohmann::json &tasks) {
+    nlohmann::json counts = {{"pending", 0}, {"running", 0}, {"succeeded", 0}, {"failed", 0}, {"cancelled", 0}};
+    for (const auto &task : tasks) {
+        nlohmann::json &count = counts[task["state"].get<std::string>()];
+        count = count.get<int>() + 1;
+    }
+    return counts;
+}
 
 BatchFolder BatchFolder::create(const fs::path &dir, const fs::path &manifest, const std::vector<BatchRow> &rows) {
     const fs::path absolute = fs::absolute(dir).lexically_normal();
@@ -156,31 +162,26 @@ nlohmann::json BatchFolder::task_status(std::size_t index) const {
         task.update(result);
         if (task["state"] == "succeeded" && !fs::exists(row.output)) {
             task["state"] = "failed";
-            task["error"] =
-                error_json("output-missing", "the task succeeded but its output " + row.output.string() + " is no longer there",
-                           "dubhost batch resume " + dir_.string());
+            task["error"] = sdk::error_document(
+                "output-missing", "the task succeeded but its output " + row.output.string() + " is no longer there",
+                "dubhost batch resume " + dir_.string());
         }
         return task;
     }
     if (running.is_object()) {  // it started and never wrote a result, and nobody holds its lock
         task.update(running);
         task["state"] = "failed";
-        task["error"] = error_json("task-lost",
-                                   "the task stopped without writing its result (killed, out of memory, or its machine was lost)",
-                                   "dubhost batch resume " + dir_.string());
+        task["error"] = sdk::error_document(
+            "task-lost", "the task stopped without writing its result (killed, out of memory, or its machine was lost)",
+            "dubhost batch resume " + dir_.string());
     }
     return task;
 }
 
 nlohmann::json BatchFolder::status() const {
     nlohmann::json tasks = nlohmann::json::array();
-    nlohmann::json counts = {{"pending", 0}, {"running", 0}, {"succeeded", 0}, {"failed", 0}, {"cancelled", 0}};
-    for (std::size_t index = 0; index < rows_.size(); ++index) {
-        nlohmann::json task = task_status(index);
-        counts[task["state"].get<std::string>()] = counts[task["state"].get<std::string>()].get<int>() + 1;
-        tasks.push_back(std::move(task));
-    }
-    return {{"dir", dir_.string()}, {"tasks", tasks}, {"counts", counts}};
+    for (std::size_t index = 0; index < rows_.size(); ++index) tasks.push_back(task_status(index));
+    return {{"dir", dir_.string()}, {"tasks", tasks}, {"counts", batch_state_counts(tasks)}};
 }
 
 std::vector<std::size_t> BatchFolder::unfinished() const {

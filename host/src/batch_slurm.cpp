@@ -3,6 +3,7 @@
 // reconciled with the task files. Every Slurm command runs by argv.
 #include "dubhost/host/batch_engines.hpp"
 
+#include <dubhost/plugin.hpp>
 #include <dubhost/support/atomic_file.hpp>
 #include <dubhost/support/error.hpp>
 #include <dubhost/support/process.hpp>
@@ -138,37 +139,34 @@ nlohmann::json reconcile_with_slurm(const BatchFolder &batch, nlohmann::json sta
         status["engine_error"] = std::string("cannot ask Slurm: ") + error.what();
         return status;
     }
-    nlohmann::json counts = {{"pending", 0}, {"running", 0}, {"succeeded", 0}, {"failed", 0}, {"cancelled", 0}};
     for (auto &task : status["tasks"]) {
         const std::size_t index = task["index"].get<std::size_t>();
         const auto job = job_of.find(index);
-        if (job != job_of.end()) {
-            const std::string engine_task = job->second + "_" + std::to_string(index);
-            task["engine_task"] = engine_task;
-            const auto seen = queued.find(engine_task);
-            const std::string state = task["state"];
-            const bool lost = state == "failed" && task["error"].is_object() && task["error"].value("code", "") == "task-lost";
-            if (seen != queued.end()) {
-                task["engine_state"] = seen->second;
-                const bool engine_runs = seen->second.rfind("RUNNING", 0) == 0 || seen->second.rfind("COMPLETING", 0) == 0 ||
-                                         seen->second.rfind("CONFIGURING", 0) == 0;
-                if (engine_runs && (state == "pending" || lost)) {  // on a node whose lock this machine cannot see
-                    task["state"] = "running";
-                    task["error"] = nullptr;
-                }
-            } else if (state == "pending" || lost) {
-                // Slurm no longer has it and it left no result: never shown as pending or running forever.
-                task["state"] = "failed";
-                task["error"] = {{"code", "task-lost"},
-                                 {"message", "Slurm job " + engine_task +
-                                                 " is gone and the task left no result (cancelled before it started, killed, "
-                                                 "or its node was lost)"},
-                                 {"hint", "dubhost batch resume " + batch.dir().string() + " --engine slurm"}};
+        if (job == job_of.end()) continue;  // never given to Slurm
+        const std::string engine_task = job->second + "_" + std::to_string(index);
+        task["engine_task"] = engine_task;
+        const auto seen = queued.find(engine_task);
+        const std::string state = task["state"];
+        const bool lost = state == "failed" && task["error"].is_object() && task["error"].value("code", "") == "task-lost";
+        if (seen != queued.end()) {
+            task["engine_state"] = seen->second;
+            const bool engine_runs = seen->second.rfind("RUNNING", 0) == 0 || seen->second.rfind("COMPLETING", 0) == 0 ||
+                                     seen->second.rfind("CONFIGURING", 0) == 0;
+            if (engine_runs && (state == "pending" || lost)) {  // on a node whose lock this machine cannot see
+                task["state"] = "running";
+                task["error"] = nullptr;
             }
+        } else if (state == "pending" || lost) {
+            // Slurm no longer has it and it left no result: never shown as pending or running forever.
+            task["state"] = "failed";
+            task["error"] = sdk::error_document("task-lost",
+                                                "Slurm job " + engine_task +
+                                                    " is gone and the task left no result (cancelled before it started, "
+                                                    "killed, or its node was lost)",
+                                                "dubhost batch resume " + batch.dir().string() + " --engine slurm");
         }
-        counts[task["state"].get<std::string>()] = counts[task["state"].get<std::string>()].get<int>() + 1;
     }
-    status["counts"] = counts;
+    status["counts"] = batch_state_counts(status["tasks"]);
     return status;
 }
 

@@ -3,6 +3,7 @@
 
 #include "dubhost/host/record_json.hpp"
 
+#include <dubhost/plugin.hpp>
 #include <dubhost/support/atomic_file.hpp>
 #include <dubhost/support/clock.hpp>
 #include <dubhost/support/error.hpp>
@@ -111,10 +112,10 @@ nlohmann::json run_batch_task(const BatchFolder &batch, std::size_t index, const
         // A cancelled task needs nothing fixed: it is run again as it is.
         const std::string hint =
             cancelled ? "dubhost batch resume " + batch.dir().string() + " (" + failure.hint() + ")" : failure.hint();
-        result["error"] = {{"code", failure.code()}, {"message", failure.what()}, {"hint", hint}};
+        result["error"] = sdk::error_document(failure.code(), failure.what(), hint);
     } catch (const std::exception &error) {
         result["state"] = "failed";
-        result["error"] = {{"code", "internal-error"}, {"message", error.what()}, {"hint", "report this with the task's log"}};
+        result["error"] = sdk::error_document("internal-error", error.what(), "report this with the task's log");
     }
     result["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     result["finished_at"] = utc_timestamp();

@@ -48,6 +48,10 @@ private:
     std::vector<BatchRow> rows_;
 };
 
+// {pending, running, succeeded, failed, cancelled}: how many of `tasks` (status()'s) are in each
+// state; every state is there, 0 when none is.
+nlohmann::json batch_state_counts(const nlohmann::json &tasks);
+
 // File names inside a task's folder, shared by the folder's reader and the task runner.
 namespace batch_files {
 inline constexpr const char *document = "batch.json";
