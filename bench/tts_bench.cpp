@@ -1,9 +1,11 @@
-// Benchmark (not a test): the espeak-ng TTS plugin against the espeak-ng program (the peer, one
-// process per segment as a script would run it) on the LibriVox transcript sentences spoken by
-// three speakers: real-time factor of each, and whether every manifest duration matches its WAV.
+// Benchmark (not a test): every installed TTS backend on the same 40 dialogue sentences, round-trip
+// WER (spoken, then recognised by the offline ASR: how understandable the voice is) and real-time
+// factor; then the espeak-ng plugin against the espeak-ng program (the peer, one process per
+// segment as a script would run it) on the LibriVox transcript sentences spoken by three speakers.
 //   dubhost_tts_bench
 #include "dubhost/host/backend_call.hpp"
 #include "dubhost/host/plugin_registry.hpp"
+#include "tts_round_trip.hpp"
 
 #include <dubhost/support/process.hpp>
 #include <nlohmann/json.hpp>
@@ -45,6 +47,33 @@ int main() {
     const fs::path plugins = self.parent_path().parent_path() / "lib" / "dubhost" / "plugins";
     dubhost::HostServices services({{"workspace", "/tmp"}}, "bench");
     const auto registry = dubhost::PluginRegistry::discover({{plugins, "bench"}}, services);
+    const auto *asr = registry.find("asr", "pocketsphinx");
+    if (!asr) {
+        std::fprintf(stderr, "no asr/pocketsphinx plugin under %s\n", plugins.c_str());
+        return 1;
+    }
+    const fs::path round_trips = fs::temp_directory_path() / ("dubhost-tts-round-trip-" + std::to_string(getpid()));
+    const auto dialogue = dubhost::eval::dialogue_sentences(DUBHOST_DIALOGUE_SET);
+    std::printf("round trip: %zu dialogue sentences spoken, recognised by pocketsphinx, words compared\n", dialogue.size());
+    std::printf("%-12s %-10s %10s %12s\n", "backend", "version", "WER", "real-time");
+    for (const auto &backend : registry.backends("tts")) {
+        const auto status =
+            dubhost::call_backend(backend.entry_points(), dubhost::BackendEntry::status, services, json::object());
+        if (!status.ok() || !status.document.value("installed", false)) {
+            std::printf("%-12s not installed\n", backend.info->id.c_str());
+            continue;
+        }
+        try {
+            const auto trip = dubhost::eval::tts_round_trip(backend, *asr, services, dialogue, round_trips);
+            std::printf("%-12s %-10s %10.3f %12.4f\n", backend.info->id.c_str(), status.document.value("version", "").c_str(),
+                        trip.errors.rate(), trip.synthesis_seconds / trip.speech_seconds);
+        } catch (const std::exception &error) {
+            std::printf("%-12s failed: %s\n", backend.info->id.c_str(), error.what());
+        }
+    }
+    fs::remove_all(round_trips);
+    std::printf("\n");
+
     const auto *tts = registry.find("tts", "espeak-ng");
     if (!tts) {
         std::fprintf(stderr, "no tts/espeak-ng plugin under %s\n", plugins.c_str());

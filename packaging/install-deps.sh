@@ -14,12 +14,13 @@ build_packages=(
   libsqlite3-dev libsqlitecpp-dev
   libavformat-dev libavcodec-dev libavfilter-dev libswresample-dev libavutil-dev
   libespeak-ng-dev libpocketsphinx-dev libsphinxbase-dev libfftw3-dev
+  flite1-dev    # the default English voice: libflite and its four voices, linked into the flite plugin
   pybind11-dev python3-dev python3-venv python3-pip
   libcjson-dev  # the SDK's plain-C example plugin parses its job with cJSON
   iso-codes     # ISO 639 language codes, compiled into the host
 )
 runtime_packages=(
-  espeak-ng-data pocketsphinx-en-us libfftw3-single3 python3
+  espeak-ng-data pocketsphinx-en-us libfftw3-single3 python3 libflite1
   apertium apertium-eng-spa  # the offline translation backend and its English<->Spanish pair
 )
 # Real recordings and tools the tests and benchmarks build their media from (see docs/).

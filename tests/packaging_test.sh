@@ -54,7 +54,7 @@ for path in usr/bin/dubhost usr/include/dubhost/plugin.h usr/include/dubhost/plu
   [ -e "$root/$path" ] || { echo "missing from the .deb: /$path" >&2; exit 1; }
 done
 ls "$root"/usr/lib/python3/dist-packages/dubhost/_dubhost*.so >/dev/null
-for plugin in dubhost.ffmpeg dubhost.tts-espeak dubhost.asr-pocketsphinx dubhost.diarize-native dubhost.separate-native dubhost.translate-apertium; do
+for plugin in dubhost.ffmpeg dubhost.tts-espeak dubhost.tts-flite dubhost.asr-pocketsphinx dubhost.diarize-native dubhost.separate-native dubhost.translate-apertium; do
   ls "$root/usr/lib/dubhost/plugins/$plugin/"*.so >/dev/null
 done
 packs=$(ls "$root"/usr/lib/dubhost/plugins/*/pack.json | wc -l)
@@ -77,10 +77,10 @@ import json, sys
 doctor, plugins, root = json.load(open(sys.argv[1])), json.load(open(sys.argv[2])), sys.argv[3]
 assert plugins["rejected"] == [], plugins["rejected"]
 ids = sorted(p["id"] for p in plugins["plugins"])
-assert len(ids) == 10, ids
+assert len(ids) == 11, ids
 for plugin in plugins["plugins"]:
     assert plugin["path"].startswith(root), (plugin["path"], root)
-assert len(doctor["plugins"]["loaded"]) == 10 and not doctor["plugins"]["rejected"], doctor["plugins"]
+assert len(doctor["plugins"]["loaded"]) == 11 and not doctor["plugins"]["rejected"], doctor["plugins"]
 assert len(doctor["packs"]) == 4, doctor["packs"]
 print(f"ok: doctor from {root}: {len(ids)} plugins, {len(doctor['packs'])} packs, "
       f"{sum(1 for c in doctor['checks'] if c['ok'])}/{len(doctor['checks'])} checks pass")

@@ -1,8 +1,11 @@
+// The DER scorer (diarization_error_rate.hpp): both labellings on 10 ms frames, the collar left
+// out, speakers paired by best_assignment, every scored frame counted once.
 #include "diarization_error_rate.hpp"
+
+#include "speaker_assignment.hpp"
 
 #include <algorithm>
 #include <map>
-#include <numeric>
 
 namespace dubhost::scoring {
 namespace {
@@ -38,29 +41,11 @@ DiarizationErrors diarization_errors(const std::vector<LabelledTurn> &reference,
                 scored[static_cast<std::size_t>(f)] = false;
 
     // Overlap counts between reference and hypothesis speakers, then the best one-to-one mapping.
-    const int r = static_cast<int>(ref_ids.size()), h = static_cast<int>(hyp_ids.size());
-    std::vector<std::vector<int>> overlap(static_cast<std::size_t>(r), std::vector<int>(static_cast<std::size_t>(h), 0));
+    std::vector<std::vector<std::int64_t>> overlap(ref_ids.size(), std::vector<std::int64_t>(hyp_ids.size(), 0));
     for (std::size_t f = 0; f < ref.size(); ++f)
         if (scored[f] && ref[f] >= 0 && hyp[f] >= 0)
             ++overlap[static_cast<std::size_t>(ref[f])][static_cast<std::size_t>(hyp[f])];
-    std::vector<int> mapping(static_cast<std::size_t>(h), -1);  // hypothesis speaker -> reference speaker
-    std::vector<int> order(static_cast<std::size_t>(std::max(r, h)));
-    std::iota(order.begin(), order.end(), 0);
-    if (std::max(r, h) <= 8) {  // exhaustive: at most 8! mappings
-        long best = -1;
-        do {
-            long agreed = 0;
-            for (int j = 0; j < h; ++j)
-                if (order[static_cast<std::size_t>(j)] < r)
-                    agreed += overlap[static_cast<std::size_t>(order[static_cast<std::size_t>(j)])][static_cast<std::size_t>(j)];
-            if (agreed > best) {
-                best = agreed;
-                for (int j = 0; j < h; ++j)
-                    mapping[static_cast<std::size_t>(j)] =
-                        order[static_cast<std::size_t>(j)] < r ? order[static_cast<std::size_t>(j)] : -1;
-            }
-        } while (std::next_permutation(order.begin(), order.end()));
-    }
+    const std::vector<int> mapping = best_assignment(overlap, static_cast<int>(hyp_ids.size()));  // hypothesis -> reference
     DiarizationErrors errors;
     for (std::size_t f = 0; f < ref.size(); ++f) {
         if (!scored[f]) continue;

@@ -4,7 +4,9 @@
 
 #include <dubhost/support/atomic_file.hpp>
 #include <dubhost/support/error.hpp>
+#include <dubhost/support/language_codes.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -127,6 +129,26 @@ std::vector<BackendChoice> choose_backends(const PluginRegistry &registry, const
         choices.push_back(std::move(choice));
     }
     return choices;
+}
+
+bool speaks(const BackendCandidate &candidate, const std::string &language) {
+    const auto languages = candidate.status.find("languages");
+    if (language.empty() || languages == candidate.status.end() || !languages->is_array()) return true;
+    const std::string wanted = primary_language(language);
+    return std::any_of(languages->begin(), languages->end(), [&](const nlohmann::json &spoken) {
+        return spoken.is_string() && primary_language(spoken.get<std::string>()) == wanted;
+    });
+}
+
+void prefer_speaker_of(BackendChoice &choice, const std::string &language) {
+    if (!choice.selected || speaks(choice.candidates[*choice.selected], language)) return;
+    const std::string passed_over = choice.candidates[*choice.selected].backend.info->id;
+    for (std::size_t i = 0; i < choice.candidates.size(); ++i)
+        if (choice.candidates[i].installed && speaks(choice.candidates[i], language)) {
+            choice.selected = i;
+            choice.reason = "the best installed backend that speaks '" + language + "' (" + passed_over + " does not)";
+            return;
+        }
 }
 
 }  // namespace dubhost

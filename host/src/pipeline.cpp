@@ -49,6 +49,16 @@ const BackendCandidate &choose(const std::vector<BackendChoice> &choices, const 
                      "install a plugin that provides '" + request.stage + "' (see `dubhost backends` and `dubhost doctor`)");
 }
 
+// The language a track-reading stage works in: its `language` parameter, else its track's; empty
+// when a backend was named (taken as given) or there is no track yet (the plan says what to run).
+std::string working_language(const Workspace &workspace, const Item &item, const StageRequest &request, const StageSpec &stage) {
+    if (!stage.reads_track || request.backend) return {};
+    const auto given = request.params.find("language");
+    if (given != request.params.end() && given->is_string()) return given->get<std::string>();
+    if (!request.track && workspace.tracks(item.id).empty()) return {};
+    return choose_track(workspace, item, request, stage).language;
+}
+
 // Everything a stage's result depends on, hashed: backend, version, parameters, input contents.
 std::string inputs_key(const BackendCandidate &backend, const nlohmann::json &params, const StagePlan &plan,
                        std::vector<ArtifactRecord> &input_artifacts) {
@@ -187,7 +197,12 @@ StageOutcome Pipeline::run(const StageRequest &request) {
         spdlog::warn("{} job(s) left running by a process that ended are marked interrupted", abandoned);
     std::map<std::string, std::string> overrides;
     if (request.backend) overrides[request.stage] = *request.backend;
-    const auto choices = choose_backends(registry_, services_, profile_, overrides);
+    auto choices = choose_backends(registry_, services_, profile_, overrides);
+    // The language the stage works in picks among backends that say which they speak (flite:
+    // English only), so a Spanish dub is spoken by espeak-ng without anyone naming it.
+    if (const std::string language = working_language(workspace_, item, request, stage); !language.empty())
+        for (auto &choice : choices)
+            if (choice.capability == request.stage) prefer_speaker_of(choice, language);
     const BackendCandidate &backend = choose(choices, request);
     const std::string backend_id = backend.backend.info->id;
 

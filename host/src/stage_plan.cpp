@@ -14,29 +14,6 @@ Failure missing(const std::string &what, const std::string &command) {
     return user_error("missing-prerequisite", what, "run `" + command + "`");
 }
 
-SubtitleTrack choose_track(const Workspace &workspace, const Item &item, const StageRequest &request, const StageSpec &stage) {
-    if (request.track) {
-        SubtitleTrack track = workspace.require_track(*request.track);
-        if (track.item_id != item.id)
-            throw user_error("wrong-track",
-                             "track " + std::to_string(*request.track) + " belongs to item " + track.item_id + ", not " + item.id,
-                             "list this item's tracks with `dubhost tracks " + item.id + "`");
-        return track;
-    }
-    const auto tracks = workspace.tracks(item.id);
-    if (tracks.empty()) {
-        std::string makers;  // the stages that make tracks, e.g. `dubhost run asr ITEM`
-        for (const auto &maker : stage_table())
-            if (maker.yields_track && !maker.reads_track) makers += "`dubhost run " + maker.name + " " + item.id + "` or ";
-        throw user_error("missing-prerequisite", "item " + item.id + " has no subtitle track for " + request.stage,
-                         "run " + makers + "add one with `dubhost track import " + item.id + " FILE.srt`");
-    }
-    // The newest track of the kinds the stage reads (tts: what to speak), else the newest track.
-    for (auto it = tracks.rbegin(); it != tracks.rend(); ++it)
-        if (std::find(stage.track_kinds.begin(), stage.track_kinds.end(), it->kind) != stage.track_kinds.end()) return *it;
-    return tracks.back();
-}
-
 // "_name-value" for each backend parameter given (sorted by name): outputs made with other
 // parameters (spleeter's stems=4) do not overwrite the default ones.
 std::string params_suffix(const StageSpec &stage, const nlohmann::json &params) {
@@ -63,6 +40,29 @@ std::string expand(std::string path, const PlanContext &context, const std::stri
 }
 
 }  // namespace
+
+SubtitleTrack choose_track(const Workspace &workspace, const Item &item, const StageRequest &request, const StageSpec &stage) {
+    if (request.track) {
+        SubtitleTrack track = workspace.require_track(*request.track);
+        if (track.item_id != item.id)
+            throw user_error("wrong-track",
+                             "track " + std::to_string(*request.track) + " belongs to item " + track.item_id + ", not " + item.id,
+                             "list this item's tracks with `dubhost tracks " + item.id + "`");
+        return track;
+    }
+    const auto tracks = workspace.tracks(item.id);
+    if (tracks.empty()) {
+        std::string makers;  // the stages that make tracks, e.g. `dubhost run asr ITEM`
+        for (const auto &maker : stage_table())
+            if (maker.yields_track && !maker.reads_track) makers += "`dubhost run " + maker.name + " " + item.id + "` or ";
+        throw user_error("missing-prerequisite", "item " + item.id + " has no subtitle track for " + request.stage,
+                         "run " + makers + "add one with `dubhost track import " + item.id + " FILE.srt`");
+    }
+    // The newest track of the kinds the stage reads (tts: what to speak), else the newest track.
+    for (auto it = tracks.rbegin(); it != tracks.rend(); ++it)
+        if (std::find(stage.track_kinds.begin(), stage.track_kinds.end(), it->kind) != stage.track_kinds.end()) return *it;
+    return tracks.back();
+}
 
 nlohmann::json PlanContext::parameter(const std::string &name) const {
     if (request.params.contains(name)) return request.params[name];

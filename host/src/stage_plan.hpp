@@ -47,6 +47,10 @@ struct PlanContext {
     void add_document(const std::string &key, nlohmann::json document);
 };
 
+// The track a reads_track stage reads: --track's, else the newest of the kinds it reads, else the
+// newest; a user Failure ("missing-prerequisite") when the item has none.
+SubtitleTrack choose_track(const Workspace &workspace, const Item &item, const StageRequest &request, const StageSpec &stage);
+
 // Throws Failure(user, "missing-prerequisite") with the command that produces what is missing.
 StagePlan plan_stage(const Workspace &workspace, const Item &item, const StageRequest &request, const StageSpec &stage,
                      const BackendInfo &backend);

@@ -107,9 +107,10 @@ BOOST_AUTO_TEST_CASE(backends_and_doctor_explain_the_choice) {
     for (const auto &choice : backends["backends"]) {
         if (choice["capability"] != "tts") continue;
         saw_tts = true;
-        // fixture-missing ranks highest but is not installed; espeak-ng (in-tree) outranks fixture-echo.
-        BOOST_TEST(choice["selected"] == "espeak-ng");
-        BOOST_TEST(choice["backends"].size() == 4u);  // the fixtures, espeak-ng and pyttsx3 (its pack not installed)
+        // fixture-missing ranks highest but is not installed; flite (in-tree, the English voice)
+        // outranks pyttsx3, espeak-ng and fixture-echo.
+        BOOST_TEST(choice["selected"] == "flite");
+        BOOST_TEST(choice["backends"].size() == 5u);  // the fixtures, flite, espeak-ng and pyttsx3 (its pack not installed)
         BOOST_TEST(choice["backends"][0]["id"] == "fixture-missing");
         BOOST_TEST(choice["backends"][0]["installed"] == false);
         for (const auto &backend : choice["backends"])

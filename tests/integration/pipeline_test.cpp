@@ -90,7 +90,7 @@ BOOST_AUTO_TEST_CASE(missing_prerequisites_fail_before_any_work_with_the_next_co
     BOOST_TEST(hint_of({"run", "mix", item, "--background", "original"}).find("run `dubhost run tts " + item + "`") !=
                std::string::npos);
     BOOST_TEST(hint_of({"run", "tts", item, "--backend", "no-such-voice"})
-                   .find("installed tts backends here: espeak-ng, example-tone") != std::string::npos);
+                   .find("installed tts backends here: flite, espeak-ng, example-tone") != std::string::npos);
     const std::string no_spleeter = hint_of({"run", "separate", item, "--backend", "spleeter"});
     BOOST_TEST(no_spleeter.find("installed separate backends here: native") != std::string::npos, no_spleeter);
     // With the test fixtures on the path: a diarizer, and a TTS backend whose runtime is missing.
@@ -104,7 +104,7 @@ BOOST_AUTO_TEST_CASE(missing_prerequisites_fail_before_any_work_with_the_next_co
                          "` or add one with `dubhost track import " + bare_item + " FILE.srt`") != std::string::npos);
     const std::string missing_pack = hint_of({"--plugin-path", fixtures, "run", "tts", item, "--backend", "fixture-missing"});
     BOOST_TEST(missing_pack.find("the fixture-missing tts backend is not installed") != std::string::npos, missing_pack);
-    BOOST_TEST(missing_pack.find("install with `dubhost pack install fixture`; installed tts backends here: espeak-ng") !=
+    BOOST_TEST(missing_pack.find("install with `dubhost pack install fixture`; installed tts backends here: flite, espeak-ng") !=
                    std::string::npos,
                missing_pack);
     // Nothing failed half-way: only the extract job exists.
@@ -748,18 +748,47 @@ BOOST_AUTO_TEST_CASE(dub_without_subtitles_recognises_the_speech_first) {
 }
 
 BOOST_AUTO_TEST_CASE(speakers_get_the_voices_users_choose) {
-    BOOST_TEST(dubhost({"speakers", "set", item, "Ann", "--voice", "gmw/en+f3"}).exit_code == 0);
+    BOOST_TEST(dubhost({"speakers", "set", item, "Ann", "--voice", "slt+low"}).exit_code == 0);
     const auto speakers = ok({"speakers", item, "--json"})["speakers"];
     BOOST_TEST_REQUIRE(speakers.size() == 1u);
-    BOOST_TEST(speakers[0]["voice"] == "gmw/en+f3");
+    BOOST_TEST(speakers[0]["voice"] == "slt+low");
     dubhost::test::write_file(
         dir / "two.vtt", "WEBVTT\n\n00:00.500 --> 00:02.000\n<v Ann>Hello there.\n\n00:02.500 --> 00:04.000\n<v Bob>Hi Ann.\n");
     ok({"track", "import", item, (dir / "two.vtt").string(), "--kind", "script", "--language", "en", "--json"});
     stage({"tts", item});
-    const auto job = ok({"jobs", item, "--json"})["jobs"].back();
+    auto job = ok({"jobs", item, "--json"})["jobs"].back();
+    BOOST_TEST(job["backend"] == "flite");  // the default English voice
+    BOOST_TEST(job["result"]["voice_map"]["Ann"] == "slt+low");
+    BOOST_TEST(job["result"]["voice_map"]["Bob"] != "slt+low");
+    // An espeak-ng voice chosen for Ann is espeak-ng's to speak; flite gives her one of its own and says so.
+    BOOST_TEST(dubhost({"speakers", "set", item, "Ann", "--voice", "gmw/en+f3"}).exit_code == 0);
+    stage({"tts", item, "--backend", "espeak-ng"});
+    job = ok({"jobs", item, "--json"})["jobs"].back();
     BOOST_TEST(job["backend"] == "espeak-ng");
     BOOST_TEST(job["result"]["voice_map"]["Ann"] == "gmw/en+f3");
-    BOOST_TEST(job["result"]["voice_map"]["Bob"] != "gmw/en+f3");
+    stage({"tts", item});
+    job = ok({"jobs", item, "--json"})["jobs"].back();
+    BOOST_TEST(job["result"]["voice_changes"][0]["chosen"] == "gmw/en+f3");
+}
+
+// The default English voice is flite's; a track in a language flite does not speak goes to
+// espeak-ng without anyone naming it, and --backend still means what it says.
+BOOST_AUTO_TEST_CASE(each_language_is_spoken_by_the_best_backend_that_speaks_it) {
+    dubhost::test::write_file(dir / "es.srt",
+                              "1\n00:00:00,500 --> 00:00:02,000\nBuenos d\xC3\xAD"
+                              "as.\n");
+    ok({"track", "import", item, (dir / "es.srt").string(), "--kind", "script", "--language", "es", "--json"});
+    stage({"tts", item});
+    auto job = ok({"jobs", item, "--json"})["jobs"].back();
+    BOOST_TEST(job["backend"] == "espeak-ng");
+    const std::string named = hint_of({"run", "tts", item, "--backend", "flite"});
+    BOOST_TEST(named.find("flite speaks English only") != std::string::npos, named);
+    BOOST_TEST(named.find("--backend tts=espeak-ng") != std::string::npos, named);
+    dubhost::test::write_file(dir / "en.srt", "1\n00:00:00,500 --> 00:00:02,000\nGood morning.\n");
+    ok({"track", "import", item, (dir / "en.srt").string(), "--kind", "script", "--language", "en-GB", "--json"});
+    stage({"tts", item});
+    job = ok({"jobs", item, "--json"})["jobs"].back();
+    BOOST_TEST(job["backend"] == "flite");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

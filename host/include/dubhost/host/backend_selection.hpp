@@ -47,4 +47,13 @@ std::vector<BackendChoice> choose_backends(const PluginRegistry &registry, const
                                            const MachineProfile &profile,
                                            const std::map<std::string, std::string> &overrides = {});
 
+// Whether a backend's status says it works in `language` (its "languages" list of primary codes,
+// e.g. flite's ["en"]); a status without the list works in any language.
+bool speaks(const BackendCandidate &candidate, const std::string &language);
+
+// For work in `language` (the track a TTS stage speaks): when the selected backend does not speak
+// the language, the best installed candidate that does is selected instead and the reason says
+// why. Nothing changes when none does (the backend refuses). Not for a backend named with --backend.
+void prefer_speaker_of(BackendChoice &choice, const std::string &language);
+
 }  // namespace dubhost

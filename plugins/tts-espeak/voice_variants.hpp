@@ -1,6 +1,6 @@
-// Which espeak-ng voice speaks for which speaker: the user's choices first, then distinct
-// variants of the language's voice for everyone else, so two speakers never sound the same.
-// Pure logic; used by the espeak-ng TTS backend and unit-tested on its own.
+// espeak-ng's voices for speakers: the language's voice with its "+variant" registers (m1..m7,
+// f1..f5), and chosen voices of another language moved to the track's language with their variant
+// kept. Pure logic; used by the espeak-ng TTS backend and unit-tested on its own.
 #pragma once
 
 #include <functional>
@@ -10,10 +10,9 @@
 
 namespace dubhost::espeak {
 
-// `base_voice` is the language's voice identifier (e.g. "gmw/en"); variants are espeak-ng's
-// "+variant" suffixes. Speakers are taken in sorted order so the result is stable.
-std::map<std::string, std::string> assign_voices(const std::vector<std::string> &speakers,
-                                                 const std::map<std::string, std::string> &chosen, const std::string &base_voice);
+// The automatic voices for a language's voice identifier (e.g. "gmw/en"): its variants,
+// alternating male and female registers ("gmw/en+m3", "gmw/en+f2", ...).
+std::vector<std::string> automatic_voices(const std::string &base_voice);
 
 struct VoiceChange {
     std::string speaker, chosen, used;
@@ -25,8 +24,5 @@ struct VoiceChange {
 // a voice identifier ("gmw/en") speaks the track's language; `base_voice` is that language's voice.
 std::vector<VoiceChange> move_to_language(std::map<std::string, std::string> &chosen, const std::string &base_voice,
                                           const std::function<bool(const std::string &identifier)> &speaks_language);
-
-// The variants used for automatic assignment, alternating male and female registers.
-const std::vector<std::string> &automatic_variants();
 
 }  // namespace dubhost::espeak
