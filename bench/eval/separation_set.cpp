@@ -100,12 +100,31 @@ std::vector<MusicSource> standard_music() {
             {"mainzik", bubble + "frozen-mainzik-2p.ogg", 60, false}};
 }
 
-std::vector<SeparationCase> standard_separation_set() {
+std::vector<MusicSource> judging_music() {
+    const std::string bubble = "/usr/share/games/frozen-bubble/snd/";
+    const std::string moh = "/usr/share/asterisk/moh/";
+    return {{"mainzik-2p@120", bubble + "frozen-mainzik-2p.ogg", 120, true},
+            {"introzik@150", bubble + "introzik.ogg", 150, true},
+            {"robot_dity", moh + "macroform-robot_dity.g722", 30, false},
+            {"the_simplicity", moh + "macroform-the_simplicity.g722", 60, false},
+            {"system", moh + "reno_project-system.g722", 100, false},
+            {"morning_coffee", moh + "manolo_camp-morning_coffee.g722", 5, false}};
+}
+
+namespace {
+
+std::vector<SeparationCase> cases_over(const std::vector<MusicSource> &musics) {
     const auto speech = librivox_speech();
     std::vector<SeparationCase> cases;
-    for (const auto &music : standard_music())
+    for (const auto &music : musics)
         for (double ratio : {0.0, -6.0}) cases.push_back(build_separation_case(speech, music, ratio));
     return cases;
 }
+
+}  // namespace
+
+std::vector<SeparationCase> standard_separation_set() { return cases_over(standard_music()); }
+
+std::vector<SeparationCase> judging_separation_set() { return cases_over(judging_music()); }
 
 }  // namespace dubhost::eval

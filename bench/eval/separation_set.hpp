@@ -32,8 +32,14 @@ std::vector<float> librivox_speech();
 // One case: `speech` (mono) in the centre of the music read from `music` at `offset_s`.
 SeparationCase build_separation_case(const std::vector<float> &speech, const MusicSource &music, double speech_to_music_db);
 
-// The standard set: two stereo songs and two mono backgrounds at 0 dB and -6 dB.
+// The tuning set: two stereo songs and two mono backgrounds at 0 dB and -6 dB. The separator's
+// settings (e.g. background_subtraction) were chosen on these.
 std::vector<MusicSource> standard_music();
 std::vector<SeparationCase> standard_separation_set();
+
+// The judging set: music nothing was chosen on (four other mono pieces, other parts of the two
+// stereo songs), at 0 dB and -6 dB: where the settings are checked, not chosen.
+std::vector<MusicSource> judging_music();
+std::vector<SeparationCase> judging_separation_set();
 
 }  // namespace dubhost::eval

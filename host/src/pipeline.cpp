@@ -212,6 +212,7 @@ StageOutcome Pipeline::run(const StageRequest &request) {
     canonical.params = canonical_host_parameters(stage, request.params);
     const StagePlan plan = plan_stage(workspace_, item, canonical, stage, *backend.backend.info);
     nlohmann::json params = canonical.params;
+    for (const auto &[name, value] : plan.params.items()) params[name] = value;
     if (plan.track_id) params["track"] = *plan.track_id;
     std::vector<ArtifactRecord> artifacts;
     const std::string key = inputs_key(backend, params, plan, artifacts);
@@ -305,6 +306,10 @@ StageOutcome Pipeline::execute(JobRecord &job, const Item &item, const StageSpec
     const auto outputs = output_artifacts(outcome.document, plan.outputs);
     artifacts.insert(artifacts.end(), outputs.begin(), outputs.end());
     nlohmann::json result = outcome.document;
+    for (const auto &note : plan.notes) {  // what the host decided for this job, beside what the backend says
+        if (!result["notes"].is_array()) result["notes"] = nlohmann::json::array();
+        result["notes"].push_back(note);
+    }
     std::optional<std::int64_t> track_id;
     try {
         track_id = adopt_track(workspace_, item, stage, backend_id, plan, result);

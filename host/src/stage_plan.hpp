@@ -25,6 +25,10 @@ struct StagePlan {
     nlohmann::json input_documents = nlohmann::json::object();  // inline inputs, hashed too
     std::filesystem::path work_dir;
     std::optional<std::int64_t> track_id;  // the subtitle track the stage reads, recorded in its params
+    // Parameters the plan decided for a default the user left open (mix: background=original where
+    // the separator did not trust its stem), recorded in the job's params like given ones.
+    nlohmann::json params = nlohmann::json::object();
+    std::vector<std::string> notes;  // why, said in the job result's notes
 };
 
 // What a plan hook sees and adds to.

@@ -154,6 +154,19 @@ void plan_mix(PlanContext &context) {
     if (!stem)
         throw user_error("missing-prerequisite", "no background stem for item " + context.item.id,
                          "run `dubhost run separate " + context.item.id + "` (or pass --background original)");
+    // The stem by default, unless its separator says it may be less clean than the original audio:
+    // then the original, ducked, is never worse than what the user gave us. --background stem insists.
+    const auto separated = context.workspace.last_succeeded_job(context.item.id, "separate");
+    const auto said = nlohmann::json::parse(separated->result_json, nullptr, false);
+    if (!context.request.params.contains("background") && said.is_object() && said.value("background_confidence", "") == "low") {
+        context.add_file("background", context.require_output("extract", "mix_48k", "extracted audio (mix_48k)"));
+        context.plan.params["background"] = "original";
+        context.plan.notes.push_back(
+            "mixed over the original audio, ducked: " +
+            said.value("background_note", std::string("the separator did not trust its background stem")) +
+            " (--background stem uses the stem anyway)");
+        return;
+    }
     context.add_file("background", *stem);
 }
 
@@ -323,7 +336,13 @@ std::vector<StageSpec> make_table() {
                        "alone)"}};
     mix.result_output = "mix";
     mix.plan = plan_mix;
-    mix.dub_params = [](const DubContext &dub) { return nlohmann::json{{"background", dub_background(dub)}}; };
+    mix.dub_params = [](const DubContext &dub) {
+        const std::string background = dub_background(dub);
+        // The stem as a default is left unsaid, so the mix may still fall back to the original where
+        // the separator does not trust its stem; what the user said is passed as said.
+        if (dub.request.background.empty() && background == "stem") return nlohmann::json::object();
+        return nlohmann::json{{"background", background}};
+    };
     mix.dub_check = [](const DubContext &dub) {
         const std::string background = dub_background(dub);
         if (background != "none" && !has_sound_track(dub.item))

@@ -125,6 +125,8 @@ void StftSeparator::analyse_frame() {
         if (options_.channels == 2) {
             const std::complex<double> mid = (std::complex<double>(frame.left[k]) + std::complex<double>(frame.right[k])) * 0.5;
             const std::complex<double> side = (std::complex<double>(frame.left[k]) - std::complex<double>(frame.right[k])) * 0.5;
+            mid_energy_ += std::norm(mid);
+            side_energy_ += std::norm(side);
             std::complex<double> predicted = 0;
             if (options_.use_stereo) {
                 cross_ms_[k] = keep * cross_ms_[k] + (1 - keep) * mid * std::conj(side);
@@ -234,7 +236,7 @@ void StftSeparator::separate_frame(std::size_t index) {
             // Stereo: the centre is the dialogue, the same in both channels. Mono: mask the channel.
             const std::complex<float> source = options_.channels == 2 ? frame.centre[k] : input[k];
             vocals[k] = source * (mask[k] * gate);
-            background[k] = input[k] - vocals[k];
+            background[k] = input[k] - vocals[k] * static_cast<float>(options_.background_subtraction);
         }
         synthesise(vocals, vocals_out_[static_cast<std::size_t>(c)]);
         synthesise(background, background_out_[static_cast<std::size_t>(c)]);
@@ -263,6 +265,11 @@ void StftSeparator::emit(std::size_t count) {
     }
     emitted_ += wanted;
     if (wanted > 0) sink_(vocals.data(), background.data(), wanted);
+}
+
+bool StftSeparator::stereo_cue_used() const {
+    // Below -40 dB the side signal is rounding and codec noise of a mono source, not a stereo mix.
+    return options_.channels == 2 && options_.use_stereo && side_energy_ > 1e-4 * mid_energy_;
 }
 
 }  // namespace dubhost::separate

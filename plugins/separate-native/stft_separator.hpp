@@ -10,7 +10,9 @@
 //   frequency tracks it) or broadband and instant (drum hits, a frequency-median per frame tracks
 //   them); speech is neither. Energy above both models, inside the speech band, in frames where
 //   speech-like energy stands out (a voice activity gate), is speech.
-// The background is the input minus the vocals, so the two stems always add up to the mix.
+// The background is the input minus a share of the vocals (background_subtraction): the vocals
+// estimate carries music too, and taking all of it out of the background removed more music than
+// speech where the speech is quiet (docs/decisions/0014). At 1 the two stems add up to the mix.
 #pragma once
 
 #include <complex>
@@ -24,10 +26,11 @@ namespace dubhost::separate {
 
 struct SeparatorOptions {
     int sample_rate = 48000;
-    int channels = 2;        // 1 or 2
-    bool use_stereo = true;  // the side-signal canceller (stereo input only)
-    double strength = 1.0;   // scales the background models: more removes more music and more speech
-    double low_hz = 80;      // speech band
+    int channels = 2;                     // 1 or 2
+    bool use_stereo = true;               // the side-signal canceller (stereo input only)
+    double strength = 1.0;                // scales the background models: more removes more music and more speech
+    double background_subtraction = 0.6;  // the share of the vocals estimate taken out of the background (0.25-1)
+    double low_hz = 80;                   // speech band
     double high_hz = 10000;
 };
 
@@ -45,6 +48,10 @@ public:
     void push(const float *samples, std::size_t frames);
     // Flushes the tail; the sink has then received exactly as many frames as were pushed.
     void finish();
+
+    // Whether the stereo centre cue did the work (a stereo mix with a side signal), after finish().
+    // Without it the stems rest on the spectral cue alone, which is far less sure of the background.
+    bool stereo_cue_used() const;
 
     static constexpr int fft_size = 2048;
     static constexpr int hop = 512;
@@ -78,7 +85,8 @@ private:
     std::vector<float> window_magnitudes_;  // scratch for the time-median
     std::vector<float> steady_;             // the time-median, refreshed every few frames
     std::size_t frames_separated_ = 0;
-    double gate_level_ = 0;  // smoothed voice activity gate, 0..1
+    double mid_energy_ = 0, side_energy_ = 0;  // over the whole input, for stereo_cue_used()
+    double gate_level_ = 0;                    // smoothed voice activity gate, 0..1
     std::size_t pushed_ = 0, emitted_ = 0, discard_ = 0;
 };
 

@@ -735,7 +735,13 @@ BOOST_AUTO_TEST_CASE(dub_without_subtitles_recognises_the_speech_first) {
     BOOST_TEST(!tracks.back()["segments"].empty());
     BOOST_TEST(tracks.back()["segments"][0]["speaker"].is_string());
 
-    // Over the original audio instead of the separated background: separation is skipped and said so.
+    // The sample's sound is mono (both channels the same): the separator does not trust its
+    // background stem, so the default mix is already over the original audio, and says so.
+    for (const auto &stage : summary["stages"])
+        if (stage["stage"] == "mix")
+            BOOST_TEST(stage["note"].get<std::string>().find("mixed over the original audio, ducked") != std::string::npos);
+
+    // Over the original audio by choice: separation is skipped and said so.
     const auto original =
         dubhost({"dub", sample_video, "-o", (dir / "out" / "original.mkv").string(), "--background", "original", "--json"});
     BOOST_TEST_REQUIRE(original.exit_code == 0, original.err);
@@ -743,7 +749,7 @@ BOOST_AUTO_TEST_CASE(dub_without_subtitles_recognises_the_speech_first) {
     for (const auto &stage : over_original["stages"]) {
         if (stage["stage"] == "separate")
             BOOST_TEST(stage["note"].get<std::string>().find("--background original") != std::string::npos);
-        if (stage["stage"] == "mix") BOOST_TEST(stage["skipped"] == false);  // a different background: mixed again
+        if (stage["stage"] == "mix") BOOST_TEST(stage["skipped"] == true);  // the same mix as the default's fallback
     }
 }
 
@@ -769,6 +775,28 @@ BOOST_AUTO_TEST_CASE(speakers_get_the_voices_users_choose) {
     stage({"tts", item});
     job = ok({"jobs", item, "--json"})["jobs"].back();
     BOOST_TEST(job["result"]["voice_changes"][0]["chosen"] == "gmw/en+f3");
+}
+
+// A mono recording has no stereo image to separate by: the separator does not trust its background
+// stem, and the mix falls back to the original audio, ducked (never worse than what was given) and
+// says so; --background stem insists on the stem.
+BOOST_AUTO_TEST_CASE(an_untrusted_background_stem_falls_back_to_the_original_and_says_so) {
+    const std::string mono = ok({"import", "/usr/share/sounds/alsa/Front_Center.wav", "--json"})["item_id"];
+    ok({"track", "import", mono, (dir / "script.srt").string(), "--kind", "script", "--language", "en", "--json"});
+    for (const char *name : {"extract", "separate", "tts", "mix"}) stage({name, mono});
+    auto jobs = ok({"jobs", mono, "--json"})["jobs"];
+    BOOST_TEST(jobs[1]["result"]["background_confidence"] == "low");
+    json mix = jobs.back();
+    BOOST_TEST(mix["params"]["background"] == "original");
+    BOOST_TEST(mix["result"]["mix"]["background_mode"] == "original");
+    BOOST_TEST_REQUIRE(mix["result"]["notes"].size() == 1u);
+    BOOST_TEST(mix["result"]["notes"][0].get<std::string>().find("mixed over the original audio, ducked") != std::string::npos);
+    BOOST_TEST(!stage({"mix", mono}));  // the same decision again: up to date
+    stage({"mix", mono, "--background", "stem"});
+    mix = ok({"jobs", mono, "--json"})["jobs"].back();
+    BOOST_TEST(mix["params"]["background"] == "stem");
+    BOOST_TEST(mix["result"]["mix"]["background_mode"] == "stem");
+    BOOST_TEST(!mix["result"].contains("notes"));
 }
 
 // The default English voice is flite's; a track in a language flite does not speak goes to

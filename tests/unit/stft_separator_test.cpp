@@ -1,4 +1,5 @@
-// The separator's contracts, on made-up signals: the stems add up to the input sample for sample,
+// The separator's contracts, on made-up signals: the background plus the subtracted share of the
+// vocals is the input sample for sample (at a share of 1 the stems add up to it),
 // nothing is lost or added at the ends, and the cues send what is not centred, steady speech-like
 // energy to the background. (Quality on real recordings: integration/separate_quality_test.cpp.)
 #include "stft_separator.hpp"
@@ -18,10 +19,11 @@ struct Output {
 };
 
 // Pushes `input` in uneven blocks, as a reader at the end of a file would.
-Output separate(const std::vector<float> &input, int channels, bool use_stereo = true) {
+Output separate(const std::vector<float> &input, int channels, bool use_stereo = true, double subtraction = 0.6) {
     SeparatorOptions options;
     options.channels = channels;
     options.use_stereo = use_stereo;
+    options.background_subtraction = subtraction;
     Output out;
     StftSeparator separator(options, [&](const float *v, const float *b, std::size_t frames) {
         out.vocals.insert(out.vocals.end(), v, v + frames * static_cast<std::size_t>(channels));
@@ -73,13 +75,16 @@ BOOST_AUTO_TEST_CASE(stems_add_up_to_the_input_with_its_exact_length) {
                 for (int c = 0; c < channels; ++c)
                     input[i * static_cast<std::size_t>(channels) + static_cast<std::size_t>(c)] =
                         speech[i] + 0.05f * static_cast<float>(std::sin(0.01 * static_cast<double>(i) * (c + 1)));
-            const Output out = separate(input, channels);
-            BOOST_TEST_REQUIRE(out.vocals.size() == input.size());
-            BOOST_TEST_REQUIRE(out.background.size() == input.size());
-            double worst = 0;
-            for (std::size_t i = 0; i < input.size(); ++i)
-                worst = std::max(worst, static_cast<double>(std::abs(out.vocals[i] + out.background[i] - input[i])));
-            BOOST_TEST(worst < 1e-4, "channels " << channels << ", frames " << frames << ": worst error " << worst);
+            for (const double subtraction : {1.0, 0.6}) {
+                const Output out = separate(input, channels, true, subtraction);
+                BOOST_TEST_REQUIRE(out.vocals.size() == input.size());
+                BOOST_TEST_REQUIRE(out.background.size() == input.size());
+                double worst = 0;
+                for (std::size_t i = 0; i < input.size(); ++i)
+                    worst = std::max(worst, std::abs(subtraction * out.vocals[i] + out.background[i] - input[i]));
+                BOOST_TEST(worst < 1e-4, "channels " << channels << ", frames " << frames << ", subtraction " << subtraction
+                                                     << ": worst error " << worst);
+            }
         }
     }
 }
