@@ -3,6 +3,7 @@
 // lines (bench/data/dialogue.en-es.tsv): chrF of each against the references, the lines each kept
 // aligned, and wall time. Exits 1 when the backend scores below the program.
 //   dubhost_translate_bench
+#include "bench_plugins.hpp"
 #include "dubhost/host/backend_call.hpp"
 #include "dubhost/host/plugin_registry.hpp"
 
@@ -58,15 +59,9 @@ void report(const char *who, const std::vector<std::string> &output, const Paral
 int main() {
     spdlog::set_level(spdlog::level::warn);
     const ParallelSet set = read_set(DUBHOST_TRANSLATION_SET);
-    const fs::path self = fs::read_symlink("/proc/self/exe");
-    const fs::path plugins = self.parent_path().parent_path() / "lib" / "dubhost" / "plugins";
-    dubhost::HostServices services({{"workspace", "/tmp"}}, "bench");
-    const auto registry = dubhost::PluginRegistry::discover({{plugins, "bench"}}, services);
-    const auto *backend = registry.find("translate", "apertium");
-    if (!backend) {
-        std::fprintf(stderr, "no translate/apertium plugin under %s\n", plugins.c_str());
-        return 2;
-    }
+    const dubhost::bench::BenchPlugins plugins;
+    const auto &services = plugins.services();
+    const auto *backend = &plugins.require("translate", "apertium");
     std::printf("%zu lines of dialogue, English to Spanish (%s)\n\n", set.sources.size(), DUBHOST_TRANSLATION_SET);
 
     // The backend: one segment per line, through the plugin as the translate stage calls it.

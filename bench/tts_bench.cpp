@@ -3,6 +3,7 @@
 // factor; then the espeak-ng plugin against the espeak-ng program (the peer, one process per
 // segment as a script would run it) on the LibriVox transcript sentences spoken by three speakers.
 //   dubhost_tts_bench
+#include "bench_plugins.hpp"
 #include "dubhost/host/backend_call.hpp"
 #include "dubhost/host/plugin_registry.hpp"
 #include "tts_round_trip.hpp"
@@ -43,15 +44,10 @@ std::int64_t wav_ms(const fs::path &path) {
 
 int main() {
     spdlog::set_level(spdlog::level::warn);
-    const fs::path self = fs::read_symlink("/proc/self/exe");
-    const fs::path plugins = self.parent_path().parent_path() / "lib" / "dubhost" / "plugins";
-    dubhost::HostServices services({{"workspace", "/tmp"}}, "bench");
-    const auto registry = dubhost::PluginRegistry::discover({{plugins, "bench"}}, services);
-    const auto *asr = registry.find("asr", "pocketsphinx");
-    if (!asr) {
-        std::fprintf(stderr, "no asr/pocketsphinx plugin under %s\n", plugins.c_str());
-        return 1;
-    }
+    const dubhost::bench::BenchPlugins plugins;
+    const auto &services = plugins.services();
+    const auto &registry = plugins.registry();
+    const auto *asr = &plugins.require("asr", "pocketsphinx");
     const fs::path round_trips = fs::temp_directory_path() / ("dubhost-tts-round-trip-" + std::to_string(getpid()));
     const auto dialogue = dubhost::eval::dialogue_sentences(DUBHOST_DIALOGUE_SET);
     std::printf("round trip: %zu dialogue sentences spoken, recognised by pocketsphinx, words compared\n", dialogue.size());
@@ -74,11 +70,7 @@ int main() {
     fs::remove_all(round_trips);
     std::printf("\n");
 
-    const auto *tts = registry.find("tts", "espeak-ng");
-    if (!tts) {
-        std::fprintf(stderr, "no tts/espeak-ng plugin under %s\n", plugins.c_str());
-        return 1;
-    }
+    const auto *tts = &plugins.require("tts", "espeak-ng");
     std::vector<std::string> sentences;
     std::ifstream transcription("/usr/share/pocketsphinx/test/data/librivox/transcription");
     const std::regex line(R"(^<s>\s*(.*?)\s*</s>)");

@@ -32,6 +32,7 @@ test_packages=(
   python3-numpy python3-sklearn  # the diarization runner runs against the real scikit-learn API
   slurm-wlm munge  # the batch_slurm suite starts a one-node Slurm cluster of its own (no system daemons)
   python3-yaml  # the batch suite parses the Kubernetes job dubhost writes
+  asterisk-core-sounds-en asterisk-core-sounds-en-g722  # studio prompts with transcripts: the ASR benchmark's judging set
 )
 
 ci_tool_packages=(clang-format pyflakes3 clang-14 libclang-rt-14-dev)  # clang and libFuzzer: the fuzz preset

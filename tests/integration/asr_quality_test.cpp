@@ -73,7 +73,8 @@ BOOST_AUTO_TEST_CASE(pocketsphinx_plugin_word_error_rate_on_librivox) {
     BOOST_TEST_MESSAGE(
         "WER on LibriVox (" << ours.reference_words << " words): dubhost " << ours.rate() * 100 << "%, pocketsphinx_continuous "
                             << (peer_ran ? std::to_string(peer.rate() * 100) + "%" : std::string("not installed")));
-    BOOST_TEST(ours.rate() <= 0.40);
+    // Measured 2026-12-02: 0.366 (26 errors in 71 words); the limit is that plus 0.03.
+    BOOST_TEST(ours.rate() <= 0.366 + 0.03);
     if (dubhost::test::machine_has(peer_ran, "the pocketsphinx_continuous program for the peer comparison",
                                    "packaging/install-deps.sh installs the pocketsphinx package"))
         BOOST_TEST(ours.rate() <= peer.rate() + 1e-9);

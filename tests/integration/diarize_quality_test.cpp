@@ -50,7 +50,8 @@ BOOST_AUTO_TEST_CASE(two_real_speakers_are_told_apart) {
                                                << "): " << errors.rate() * 100 << "% (missed " << errors.missed_s
                                                << " s, false alarm " << errors.false_alarm_s << " s, confusion "
                                                << errors.confusion_s << " s of " << errors.reference_s << " s)");
-        BOOST_TEST(errors.rate() <= 0.20);
+        // Measured 2026-12-02: 0.0 (found and told); the limit is that plus 0.05.
+        BOOST_TEST(errors.rate() <= 0.0 + 0.05);
         // The labelled track: every reader segment shares one label, every prompt segment the other.
         std::ifstream track_in(dir / "diarize" / "diarized_track.json");
         const json track = json::parse(track_in);
@@ -93,7 +94,8 @@ BOOST_AUTO_TEST_CASE(three_real_speakers_are_told_apart) {
                                                << "): " << errors.rate() * 100 << "% (missed " << errors.missed_s
                                                << " s, false alarm " << errors.false_alarm_s << " s, confusion "
                                                << errors.confusion_s << " s of " << errors.reference_s << " s)");
-        BOOST_TEST(errors.rate() <= 0.20);
+        // Measured 2026-12-02: 0.067 (1.8 s of a turn missed; found and told); the limit is that plus 0.05.
+        BOOST_TEST(errors.rate() <= 0.067 + 0.05);
     }
 }
 
