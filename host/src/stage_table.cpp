@@ -157,7 +157,7 @@ void plan_mix(PlanContext &context) {
     // The stem by default, unless its separator says it may be less clean than the original audio:
     // then the original, ducked, is never worse than what the user gave us. --background stem insists.
     const auto separated = context.workspace.last_succeeded_job(context.item.id, "separate");
-    const auto said = nlohmann::json::parse(separated->result_json, nullptr, false);
+    const auto said = separated ? nlohmann::json::parse(separated->result_json, nullptr, false) : nlohmann::json();
     if (!context.request.params.contains("background") && said.is_object() && said.value("background_confidence", "") == "low") {
         context.add_file("background", context.require_output("extract", "mix_48k", "extracted audio (mix_48k)"));
         context.plan.params["background"] = "original";
