@@ -52,7 +52,9 @@ std::vector<Utterance> librivox_set() {
 }
 
 // Prompts whose ids start with a-m and that say at least five words ("id: text" lines), decoded
-// from their 16 kHz G.722 files to WAV by the ffmpeg program.
+// from their 16 kHz G.722 files to WAV by the ffmpeg program. Bit-exact: a plain 44-byte header,
+// because pocketsphinx_continuous skips 44 bytes and would hear ffmpeg's LIST chunk as a click at
+// the start, which changes what it recognises (conf-getpin: right with the click, wrong without).
 std::vector<Utterance> asterisk_set(const fs::path &scratch, std::size_t wanted) {
     std::vector<Utterance> set;
     const auto listing = dubhost::run_process({"zcat", asterisk_text.string()}, std::chrono::seconds(30));
@@ -68,9 +70,10 @@ std::vector<Utterance> asterisk_set(const fs::path &scratch, std::size_t wanted)
         for (std::string word; words >> word;) ++count;
         if (count < 5 || !fs::exists(source)) continue;
         const fs::path wav = scratch / (id + ".wav");
-        const auto decoded = dubhost::run_process(
-            {"ffmpeg", "-v", "error", "-y", "-i", source.string(), "-ar", "16000", "-ac", "1", "-c:a", "pcm_s16le", wav.string()},
-            std::chrono::seconds(60));
+        const auto decoded =
+            dubhost::run_process({"ffmpeg", "-v", "error", "-y", "-i", source.string(), "-ar", "16000", "-ac", "1", "-c:a",
+                                  "pcm_s16le", "-fflags", "+bitexact", "-flags:a", "+bitexact", wav.string()},
+                                 std::chrono::seconds(60));
         if (decoded.exit_code == 0) set.push_back({id, wav, reference});
     }
     return set;
