@@ -139,35 +139,37 @@ void plan_tts(PlanContext &context) {
 // mix: the background is the separated stem, or with background=original the extracted mix, or
 // with background=none nothing (the speech alone: a video with no sound track has no background).
 void plan_mix(PlanContext &context) {
-    const std::string background = context.parameter("background").get<std::string>();
+    std::string background = context.parameter("background").get<std::string>();
     if (background == "none") return;
     if (!has_sound_track(context.item))
         throw user_error("no-sound-track",
                          "item " + context.item.id + " has no sound track, so there is no " +
                              (background == "original" ? "original audio" : "background") + " to mix the dub over",
                          "mix the speech alone: `dubhost run mix " + context.item.id + " --background none`");
-    if (background == "original") {
-        context.add_file("background", context.require_output("extract", "mix_48k", "extracted audio (mix_48k)"));
-        return;
+    std::optional<std::filesystem::path> stem;
+    if (background == "stem") {
+        stem = context.earlier_output("separate", "background");
+        if (!stem)
+            throw user_error("missing-prerequisite", "no background stem for item " + context.item.id,
+                             "run `dubhost run separate " + context.item.id + "` (or pass --background original)");
+        // The stem by default, unless its separator says it may be less clean than the original
+        // audio: then the original, ducked, is never worse than what the user gave us.
+        // --background stem insists.
+        const auto separated = context.workspace.last_succeeded_job(context.item.id, "separate");
+        const auto said = separated ? nlohmann::json::parse(separated->result_json, nullptr, false) : nlohmann::json();
+        if (!context.request.params.contains("background") && said.is_object() &&
+            said.value("background_confidence", "") == "low") {
+            background = "original";
+            context.plan.params["background"] = background;
+            context.plan.notes.push_back(
+                "mixed over the original audio, ducked: " +
+                said.value("background_note", std::string("the separator did not trust its background stem")) +
+                " (--background stem uses the stem anyway)");
+        }
     }
-    const auto stem = context.earlier_output("separate", "background");
-    if (!stem)
-        throw user_error("missing-prerequisite", "no background stem for item " + context.item.id,
-                         "run `dubhost run separate " + context.item.id + "` (or pass --background original)");
-    // The stem by default, unless its separator says it may be less clean than the original audio:
-    // then the original, ducked, is never worse than what the user gave us. --background stem insists.
-    const auto separated = context.workspace.last_succeeded_job(context.item.id, "separate");
-    const auto said = separated ? nlohmann::json::parse(separated->result_json, nullptr, false) : nlohmann::json();
-    if (!context.request.params.contains("background") && said.is_object() && said.value("background_confidence", "") == "low") {
-        context.add_file("background", context.require_output("extract", "mix_48k", "extracted audio (mix_48k)"));
-        context.plan.params["background"] = "original";
-        context.plan.notes.push_back(
-            "mixed over the original audio, ducked: " +
-            said.value("background_note", std::string("the separator did not trust its background stem")) +
-            " (--background stem uses the stem anyway)");
-        return;
-    }
-    context.add_file("background", *stem);
+    context.add_file("background", background == "original"
+                                       ? context.require_output("extract", "mix_48k", "extracted audio (mix_48k)")
+                                       : *stem);
 }
 
 // The item's video cannot be copied into the container (its probe says which ones it fits, e.g.
