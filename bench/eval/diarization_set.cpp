@@ -1,4 +1,4 @@
-// The two real conversations the diarization tests and benchmark score (see diarization_set.hpp).
+// The real conversations the diarization tests and benchmark score (see diarization_set.hpp).
 #include "diarization_set.hpp"
 
 #include "audio_reader.hpp"
@@ -15,14 +15,17 @@ namespace fs = std::filesystem;
 namespace dubhost::eval {
 namespace {
 
-// The i-th to (i+count-1)-th recordings (sorted) of one ktuberling-data language: single words
-// spoken by one person per language.
-std::vector<std::string> ktuberling_words(const std::string &language, std::size_t first, std::size_t count) {
+// The i-th to (i+count-1)-th recordings (sorted) of one ktuberling-data language whose names
+// start with `theme` ("" for any): single spoken words.
+std::vector<std::string> ktuberling_words(const std::string &language, const std::string &theme, std::size_t first,
+                                          std::size_t count) {
     std::vector<std::string> all;
     std::error_code error;
     for (fs::directory_iterator it("/usr/share/ktuberling/sounds/" + language, error), end; !error && it != end;
          it.increment(error))
-        if (it->path().extension() == ".ogg" || it->path().extension() == ".wav") all.push_back(it->path().string());
+        if (const auto extension = it->path().extension(); (extension == ".ogg" || extension == ".opus" || extension == ".wav") &&
+                                                           it->path().filename().string().starts_with(theme))
+            all.push_back(it->path().string());
     std::sort(all.begin(), all.end());
     if (all.size() < first + count)
         throw std::runtime_error("ktuberling-data (" + language + ") is missing: apt-get install ktuberling-data");
@@ -75,10 +78,64 @@ Conversation three_speaker_conversation() {
                                                                     {"ru", 3}, {"ca", 3}, {"ru", 4}, {"lt", 3}};
     std::map<std::string, std::size_t> used;
     for (const auto &[language, words] : order) {
-        conversation.utterances.push_back({ktuberling_words(language, used[language], words), language});
+        conversation.utterances.push_back({ktuberling_words(language, "", used[language], words), language});
         used[language] += words;
     }
     return conversation;
+}
+
+Conversation ktuberling_conversation(const std::vector<std::string> &languages, int turns) {
+    // Who speaks each turn, and how many words: alternations, a speaker resuming after a pause,
+    // short and longer turns.
+    const std::vector<int> one(12, 0);
+    const std::vector<int> two = {0, 1, 0, 1, 1, 0, 1, 0, 0, 1, 0, 1};
+    const std::vector<int> three = {0, 1, 2, 0, 2, 1, 1, 0, 2, 1, 0, 2};
+    const std::vector<std::size_t> words = {3, 2, 4, 3, 2, 4, 3, 3, 2, 4, 2, 3};
+    if (languages.empty() || languages.size() > 3 || turns < 1 || turns > static_cast<int>(words.size()))
+        throw std::invalid_argument("a ktuberling conversation has 1 to 3 speakers and 1 to 12 turns");
+    std::string joined;
+    for (const auto &language : languages) joined += (joined.empty() ? "" : ", ") + language;
+    Conversation conversation{
+        std::to_string(languages.size()) + (languages.size() == 1 ? " speaker" : " speakers") + " (ktuberling " + joined + ")",
+        static_cast<int>(languages.size()),
+        {}};
+    const auto &order = languages.size() == 1 ? one : languages.size() == 2 ? two : three;
+    std::map<std::string, std::size_t> used;
+    for (int turn = 0; turn < turns; ++turn) {
+        const std::string &language = languages[static_cast<std::size_t>(order[static_cast<std::size_t>(turn)])];
+        const std::size_t count = words[static_cast<std::size_t>(turn)];
+        conversation.utterances.push_back({ktuberling_words(language, "egypt_", used[language], count), language});
+        used[language] += count;
+    }
+    return conversation;
+}
+
+std::vector<Conversation> diarization_tuning_set() {
+    return {ktuberling_conversation({"ca"}, 6),
+            ktuberling_conversation({"ru"}, 6),
+            ktuberling_conversation({"ca", "da"}, 10),
+            ktuberling_conversation({"ru", "uk"}, 10),
+            ktuberling_conversation({"lt", "wa"}, 10),
+            ktuberling_conversation({"da", "uk"}, 10),
+            ktuberling_conversation({"ru", "wa"}, 10),
+            ktuberling_conversation({"ca", "uk"}, 10),
+            ktuberling_conversation({"ca", "ru", "lt"}, 12),
+            ktuberling_conversation({"da", "uk", "wa"}, 12),
+            ktuberling_conversation({"ca", "uk", "wa"}, 12),
+            ktuberling_conversation({"ru", "lt", "wa"}, 12)};
+}
+
+std::vector<Conversation> diarization_judging_set() {
+    return {ktuberling_conversation({"de"}, 6),
+            ktuberling_conversation({"en"}, 6),
+            ktuberling_conversation({"de", "el"}, 10),
+            ktuberling_conversation({"en", "gl"}, 10),
+            ktuberling_conversation({"nn", "sl"}, 10),
+            ktuberling_conversation({"el", "en"}, 10),
+            ktuberling_conversation({"de", "sl"}, 10),
+            ktuberling_conversation({"de", "gl", "nn"}, 12),
+            ktuberling_conversation({"el", "en", "sl"}, 12),
+            ktuberling_conversation({"de", "el", "sl"}, 12)};
 }
 
 }  // namespace dubhost::eval

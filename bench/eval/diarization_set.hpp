@@ -32,4 +32,17 @@ Conversation two_speaker_conversation();
 // Three people, one per ktuberling-data language (Catalan, Russian, Lithuanian), turns of 3-4 words.
 Conversation three_speaker_conversation();
 
+// A conversation among one to three ktuberling-data speakers, taking `turns` turns of two to four
+// words in a fixed order that has both alternations and a speaker going on after a pause. Each
+// speaker's words come from the language's egypt theme (18 words), one voice in every language:
+// a language's other themes were recorded by other people (median pitch of Catalan's first words
+// ~150 Hz, of its egypt words ~258 Hz). One speaker: any second one found is a false split.
+Conversation ktuberling_conversation(const std::vector<std::string> &languages, int turns);
+
+// What the native diarizer's features and speaker count were chosen on: 1-, 2- and 3-speaker
+// conversations among the ca, da, ru, uk, lt and wa speakers (docs/reference/test-media.md lists them).
+std::vector<Conversation> diarization_tuning_set();
+// What they are judged on and nothing was chosen on: the de, el, en, gl, nn and sl speakers.
+std::vector<Conversation> diarization_judging_set();
+
 }  // namespace dubhost::eval

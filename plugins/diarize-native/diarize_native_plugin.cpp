@@ -41,24 +41,24 @@ class NativeDiarizer : public dubhost::sdk::Backend {
 public:
     json status(const dubhost::sdk::Host &, const json &) override {
         return {{"installed", true},
-                {"version", "0.1.0"},
+                {"version", "0.2.0"},
                 {"missing", json::array()},
                 {"notes",
-                 {"a DSP baseline: MFCC statistics and agglomerative clustering; a neural diarizer (the diarization pack) is "
-                  "more accurate"}}};
+                 {"a DSP baseline: MFCC statistics, agglomerative clustering and the BIC for the speaker count; a neural "
+                  "diarizer (the diarization pack) is more accurate"}}};
     }
 
     json run(const dubhost::sdk::Host &host, const json &job) override {
         const json params = job.value("params", json::object());
         dubhost::diarize::ClusteringOptions options;
         options.speakers = params.value("speakers", 0);
-        options.threshold = params.value("threshold", options.threshold);
+        options.penalty = params.value("penalty", options.penalty);
         if (options.speakers < 0 || options.speakers > 20)
             throw CallError(DUBHOST_STATUS_BAD_REQUEST, "bad-parameter", "speakers must be between 0 (find out) and 20",
                             "pass --param speakers=2");
-        if (options.threshold <= 0 || options.threshold > 2)
-            throw CallError(DUBHOST_STATUS_BAD_REQUEST, "bad-parameter", "threshold must be between 0 and 2",
-                            "pass --param threshold=1.065");
+        if (!(options.penalty > 0 && options.penalty <= 10))
+            throw CallError(DUBHOST_STATUS_BAD_REQUEST, "bad-parameter", "penalty must be above 0 and at most 10",
+                            "pass --param penalty=1");
         host.progress(0.05, "reading speech");
         const auto samples =
             dubhost::sdk::read_wav_pcm16(job.at("inputs").at("speech").get<std::string>(), dubhost::diarize::sample_rate, 1);

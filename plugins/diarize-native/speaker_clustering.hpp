@@ -1,9 +1,11 @@
-// Who spoke when: voiced windows described by MFCC statistics, grouped by agglomerative
-// clustering (average linkage, cosine distance) until the closest groups are farther apart than a
-// threshold, or until a given number of speakers remains. Used by the native diarizer.
+// Who spoke when: voiced windows described by MFCC statistics (normalised per recording),
+// grouped by agglomerative clustering (average linkage, cosine distance) while the Bayesian
+// information criterion says two groups are one voice, or to a given number of speakers.
+// Used by the native diarizer.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 namespace dubhost::diarize {
@@ -15,16 +17,25 @@ struct SpeakerTurn {
 };
 
 struct ClusteringOptions {
-    double threshold = 1.065;  // average cosine distance above which groups stay apart (see docs/reference/jobs.md)
-    int speakers = 0;          // > 0: exactly this many (when there is enough speech)
-    int window_frames = 150;   // 1.5 s
+    // The BIC's weight on a second voice's parameters: above Schwarz's 1 because 10 ms frames of
+    // 25 ms windows are not independent samples; 3 was chosen on the tuning conversations
+    // (dubhost_diarize_bench --sweep; docs/decisions/0015).
+    double penalty = 3.0;
+    int speakers = 0;         // > 0: exactly this many (when there is enough speech)
+    int window_frames = 150;  // 1.5 s
     int hop_frames = 75;
+    int bridge_frames = 25;  // a window spans pauses under 250 ms (one speaker's breaths; 0-30 tried)
     std::int64_t shortest_turn_ms = 300;
 };
 
 std::vector<SpeakerTurn> find_speaker_turns(const std::vector<std::int16_t> &samples, const ClusteringOptions &options);
 
+// Says whether two groups (their members' indices) are to stay apart.
+using KeepApart = std::function<bool(const std::vector<std::size_t> &, const std::vector<std::size_t> &)>;
+
 // Average-linkage agglomerative clustering of unit vectors; returns a cluster index per vector.
-std::vector<int> cluster(const std::vector<std::vector<float>> &vectors, double threshold, int wanted);
+// The closest pair that `keep_apart` lets merge does, until it lets none. With `wanted` > 0 merging
+// stops when that many groups remain, and goes on past the rule (closest first) until they do.
+std::vector<int> cluster(const std::vector<std::vector<float>> &vectors, int wanted, const KeepApart &keep_apart);
 
 }  // namespace dubhost::diarize

@@ -1,5 +1,6 @@
 // Diarization on conversations built from real recordings of two and three different people, with
-// known turns (bench/eval/diarization_set.hpp).
+// known turns (bench/eval/diarization_set.hpp): the quality tests' own two, and the tuning and
+// judging sets the native diarizer's speaker count was chosen and judged on.
 #include "dubhost/host/backend_call.hpp"
 #include "dubhost/host/plugin_registry.hpp"
 
@@ -20,11 +21,18 @@ namespace fs = std::filesystem;
 using namespace dubhost;
 using nlohmann::json;
 
-BOOST_AUTO_TEST_SUITE(diarize_quality)
+namespace {
 
-BOOST_AUTO_TEST_CASE(two_real_speakers_are_told_apart) {
-    test::TempDir dir;
-    const auto reference = eval::build_conversation(eval::two_speaker_conversation().utterances, dir / "conversation.wav");
+struct Diarized {
+    scoring::DiarizationErrors errors;
+    std::size_t speakers_found = 0;
+    json track;  // the given track with each segment's speaker
+};
+
+// The native diarizer on one conversation (written into `dir`), told `speakers` (0: finds them).
+Diarized diarize(const eval::Conversation &conversation, int speakers, const test::TempDir &dir,
+                 std::vector<scoring::LabelledTurn> &reference) {
+    reference = eval::build_conversation(conversation.utterances, dir / "conversation.wav");
     json segments = json::array();
     for (std::size_t i = 0; i < reference.size(); ++i)
         segments.push_back(
@@ -33,31 +41,42 @@ BOOST_AUTO_TEST_CASE(two_real_speakers_are_told_apart) {
     const auto registry = PluginRegistry::discover({{DUBHOST_PLUGIN_DIR, "test"}}, services);
     const RegisteredBackend *diarizer = registry.find("diarize", "native");
     BOOST_TEST_REQUIRE(diarizer != nullptr);
+    const auto outcome = call_backend(
+        diarizer->entry_points(), BackendEntry::run, services,
+        {{"inputs", {{"speech", (dir / "conversation.wav").string()}, {"track", {{"kind", "script"}, {"segments", segments}}}}},
+         {"params", {{"speakers", speakers}}},
+         {"outputs", {{"diarization", (dir / "diarize" / "diarization.json").string()}}}});
+    BOOST_TEST_REQUIRE(outcome.ok(), outcome.document.dump());
+    std::ifstream in(dir / "diarize" / "diarization.json");
+    const json result = json::parse(in);
+    std::vector<scoring::LabelledTurn> hypothesis;
+    for (const auto &turn : result["turns"]) hypothesis.push_back({turn["start"], turn["end"], turn["speaker"]});
+    std::ifstream track_in(dir / "diarize" / "diarized_track.json");
+    Diarized diarized{scoring::diarization_errors(reference, hypothesis, 250), result["speakers"].size(), json::parse(track_in)};
+    BOOST_TEST_MESSAGE(
+        conversation.name << ", "
+                          << (speakers ? "told " + std::to_string(speakers) : "found " + std::to_string(diarized.speakers_found))
+                          << ": DER " << diarized.errors.rate() * 100 << "% (missed " << diarized.errors.missed_s
+                          << " s, false alarm " << diarized.errors.false_alarm_s << " s, confusion "
+                          << diarized.errors.confusion_s << " s of " << diarized.errors.reference_s << " s)");
+    return diarized;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(diarize_quality)
+
+BOOST_AUTO_TEST_CASE(two_real_speakers_are_told_apart) {
     for (const int speakers : {0, 2}) {
-        const auto outcome = call_backend(
-            diarizer->entry_points(), BackendEntry::run, services,
-            {{"inputs",
-              {{"speech", (dir / "conversation.wav").string()}, {"track", {{"kind", "script"}, {"segments", segments}}}}},
-             {"params", {{"speakers", speakers}}},
-             {"outputs", {{"diarization", (dir / "diarize" / "diarization.json").string()}}}});
-        BOOST_TEST_REQUIRE(outcome.ok(), outcome.document.dump());
-        std::ifstream in(dir / "diarize" / "diarization.json");
-        const json result = json::parse(in);
-        std::vector<scoring::LabelledTurn> hypothesis;
-        for (const auto &turn : result["turns"]) hypothesis.push_back({turn["start"], turn["end"], turn["speaker"]});
-        const auto errors = scoring::diarization_errors(reference, hypothesis, 250);
-        BOOST_TEST_MESSAGE("DER (2 speakers, " << (speakers ? "told 2" : "found " + std::to_string(result["speakers"].size()))
-                                               << "): " << errors.rate() * 100 << "% (missed " << errors.missed_s
-                                               << " s, false alarm " << errors.false_alarm_s << " s, confusion "
-                                               << errors.confusion_s << " s of " << errors.reference_s << " s)");
+        test::TempDir dir;
+        std::vector<scoring::LabelledTurn> reference;
+        const Diarized diarized = diarize(eval::two_speaker_conversation(), speakers, dir, reference);
         // Measured 2026-12-02: 0.0 (found and told); the limit is that plus 0.05.
-        BOOST_TEST(errors.rate() <= 0.0 + 0.05);
+        BOOST_TEST(diarized.errors.rate() <= 0.0 + 0.05);
         // The labelled track: every reader segment shares one label, every prompt segment the other.
-        std::ifstream track_in(dir / "diarize" / "diarized_track.json");
-        const json track = json::parse(track_in);
         std::map<std::string, std::set<std::string>> labels;
         for (std::size_t i = 0; i < reference.size(); ++i)
-            labels[reference[i].speaker].insert(track["segments"][i]["speaker"].get<std::string>());
+            labels[reference[i].speaker].insert(diarized.track["segments"][i]["speaker"].get<std::string>());
         BOOST_TEST(labels["reader"].size() == 1u);
         BOOST_TEST(labels["prompt"].size() == 1u);
         BOOST_TEST(*labels["reader"].begin() != *labels["prompt"].begin());
@@ -67,35 +86,42 @@ BOOST_AUTO_TEST_CASE(two_real_speakers_are_told_apart) {
 BOOST_AUTO_TEST_CASE(three_real_speakers_are_told_apart) {
     // Three people, one per ktuberling-data language (Catalan, Russian, Lithuanian), taking turns of
     // three to four words.
-    test::TempDir dir;
-    const auto reference = eval::build_conversation(eval::three_speaker_conversation().utterances, dir / "conversation.wav");
-    json segments = json::array();
-    for (std::size_t i = 0; i < reference.size(); ++i)
-        segments.push_back(
-            {{"id", i + 1}, {"start", reference[i].start_ms}, {"end", reference[i].end_ms}, {"text", "x"}, {"speaker", nullptr}});
-    HostServices services({{"workspace", dir.path().string()}}, "diarize");
-    const auto registry = PluginRegistry::discover({{DUBHOST_PLUGIN_DIR, "test"}}, services);
-    const RegisteredBackend *diarizer = registry.find("diarize", "native");
-    BOOST_TEST_REQUIRE(diarizer != nullptr);
     for (const int speakers : {0, 3}) {
-        const auto outcome = call_backend(
-            diarizer->entry_points(), BackendEntry::run, services,
-            {{"inputs",
-              {{"speech", (dir / "conversation.wav").string()}, {"track", {{"kind", "script"}, {"segments", segments}}}}},
-             {"params", {{"speakers", speakers}}},
-             {"outputs", {{"diarization", (dir / "diarize" / "diarization.json").string()}}}});
-        BOOST_TEST_REQUIRE(outcome.ok(), outcome.document.dump());
-        std::ifstream in(dir / "diarize" / "diarization.json");
-        const json result = json::parse(in);
-        std::vector<scoring::LabelledTurn> hypothesis;
-        for (const auto &turn : result["turns"]) hypothesis.push_back({turn["start"], turn["end"], turn["speaker"]});
-        const auto errors = scoring::diarization_errors(reference, hypothesis, 250);
-        BOOST_TEST_MESSAGE("DER (3 speakers, " << (speakers ? "told 3" : "found " + std::to_string(result["speakers"].size()))
-                                               << "): " << errors.rate() * 100 << "% (missed " << errors.missed_s
-                                               << " s, false alarm " << errors.false_alarm_s << " s, confusion "
-                                               << errors.confusion_s << " s of " << errors.reference_s << " s)");
-        // Measured 2026-12-02: 0.067 (1.8 s of a turn missed; found and told); the limit is that plus 0.05.
-        BOOST_TEST(errors.rate() <= 0.067 + 0.05);
+        test::TempDir dir;
+        std::vector<scoring::LabelledTurn> reference;
+        const Diarized diarized = diarize(eval::three_speaker_conversation(), speakers, dir, reference);
+        // Measured 2026-12-02: 0.083 (found and told); the limit is that plus 0.05.
+        BOOST_TEST(diarized.errors.rate() <= 0.083 + 0.05);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(the_tuning_and_judging_conversations_hold_their_measured_figures) {
+    // DER with the count found / told, measured 2026-12-02 with the penalty 3 chosen on the tuning
+    // set (dubhost_diarize_bench --sweep); each limit is the measured figure plus 0.05. The tuning
+    // set's misses of the goal stay visible here: Catalan and Danish found as three voices (0.364),
+    // Catalan, Ukrainian and Walloon as two (0.263).
+    struct Expected {
+        double found, told;
+    };
+    const std::vector<Expected> tuning = {{0.0, 0.0}, {0.0, 0.0},     {0.364, 0.0},   {0.0, 0.0}, {0.174, 0.174}, {0.0, 0.0},
+                                          {0.0, 0.0}, {0.105, 0.105}, {0.149, 0.149}, {0.0, 0.0}, {0.263, 0.182}, {0.127, 0.127}};
+    const std::vector<Expected> judging = {{0.0, 0.0}, {0.0, 0.0},     {0.0, 0.0}, {0.0, 0.0},     {0.0, 0.0},
+                                           {0.0, 0.0}, {0.049, 0.049}, {0.0, 0.0}, {0.031, 0.031}, {0.0, 0.0}};
+    for (const auto &[conversations, expected] :
+         {std::pair{eval::diarization_tuning_set(), tuning}, std::pair{eval::diarization_judging_set(), judging}}) {
+        BOOST_TEST_REQUIRE(conversations.size() == expected.size());
+        for (std::size_t i = 0; i < conversations.size(); ++i) {
+            test::TempDir dir;
+            std::vector<scoring::LabelledTurn> reference;
+            const Diarized found = diarize(conversations[i], 0, dir, reference);
+            BOOST_TEST(found.errors.rate() <= expected[i].found + 0.05, conversations[i].name);
+            if (conversations[i].speakers == 1) {
+                BOOST_TEST(found.speakers_found == 1u, conversations[i].name << ": one voice split");
+                continue;
+            }
+            const Diarized told = diarize(conversations[i], conversations[i].speakers, dir, reference);
+            BOOST_TEST(told.errors.rate() <= expected[i].told + 0.05, conversations[i].name);
+        }
     }
 }
 
