@@ -15,10 +15,9 @@ namespace fs = std::filesystem;
 namespace dubhost::eval {
 namespace {
 
-// The i-th to (i+count-1)-th recordings (sorted) of one ktuberling-data language whose names
-// start with `theme` ("" for any): single spoken words.
-std::vector<std::string> ktuberling_words(const std::string &language, const std::string &theme, std::size_t first,
-                                          std::size_t count) {
+// The recordings (sorted) of one ktuberling-data language whose names start with `theme` ("" for
+// any): single spoken words.
+std::vector<std::string> ktuberling_recordings(const std::string &language, const std::string &theme) {
     std::vector<std::string> all;
     std::error_code error;
     for (fs::directory_iterator it("/usr/share/ktuberling/sounds/" + language, error), end; !error && it != end;
@@ -27,9 +26,47 @@ std::vector<std::string> ktuberling_words(const std::string &language, const std
                                                            it->path().filename().string().starts_with(theme))
             all.push_back(it->path().string());
     std::sort(all.begin(), all.end());
+    if (all.empty()) throw std::runtime_error("ktuberling-data (" + language + ") is missing: apt-get install ktuberling-data");
+    return all;
+}
+
+// The i-th to (i+count-1)-th of those.
+std::vector<std::string> ktuberling_words(const std::string &language, const std::string &theme, std::size_t first,
+                                          std::size_t count) {
+    const auto all = ktuberling_recordings(language, theme);
     if (all.size() < first + count)
-        throw std::runtime_error("ktuberling-data (" + language + ") is missing: apt-get install ktuberling-data");
+        throw std::runtime_error("ktuberling-data (" + language + ") has " + std::to_string(all.size()) + " words, not " +
+                                 std::to_string(first + count) + ": apt-get install --reinstall ktuberling-data");
     return {all.begin() + static_cast<std::ptrdiff_t>(first), all.begin() + static_cast<std::ptrdiff_t>(first + count)};
+}
+
+// Allison's asterisk prompts whose names start with n-z (the ASR benchmark judges on a-m), sorted.
+std::vector<std::string> allison_prompts(std::size_t count) {
+    std::vector<std::string> all;
+    std::error_code error;
+    for (fs::directory_iterator it("/usr/share/asterisk/sounds/en_US_f_Allison", error), end; !error && it != end;
+         it.increment(error))
+        if (const std::string name = it->path().filename().string(); it->path().extension() == ".g722" && name[0] >= 'n')
+            all.push_back(it->path().string());
+    std::sort(all.begin(), all.end());
+    if (all.size() < count)
+        throw std::runtime_error(
+            "the asterisk prompts are missing: apt-get install asterisk-core-sounds-en asterisk-core-sounds-en-g722");
+    all.resize(count);
+    return all;
+}
+
+// Turns alternating between speakers, each taking its next `per_turn` recordings until one runs out.
+Conversation alternate(const std::string &name, const std::vector<std::pair<std::string, std::vector<std::string>>> &voices,
+                       std::size_t per_turn) {
+    Conversation conversation{name, static_cast<int>(voices.size()), {}};
+    for (std::size_t next = 0;; next += per_turn)
+        for (const auto &[speaker, recordings] : voices) {
+            if (next + per_turn > recordings.size()) return conversation;
+            conversation.utterances.push_back({{recordings.begin() + static_cast<std::ptrdiff_t>(next),
+                                                recordings.begin() + static_cast<std::ptrdiff_t>(next + per_turn)},
+                                               speaker});
+        }
 }
 
 }  // namespace
@@ -122,7 +159,10 @@ std::vector<Conversation> diarization_tuning_set() {
             ktuberling_conversation({"ca", "ru", "lt"}, 12),
             ktuberling_conversation({"da", "uk", "wa"}, 12),
             ktuberling_conversation({"ca", "uk", "wa"}, 12),
-            ktuberling_conversation({"ru", "lt", "wa"}, 12)};
+            ktuberling_conversation({"ru", "lt", "wa"}, 12),
+            long_monologue(),
+            alternate("2 speakers, minutes (asterisk's Allison, ktuberling wa)",
+                      {{"allison", allison_prompts(75)}, {"wa", ktuberling_recordings("wa", "")}}, 3)};
 }
 
 std::vector<Conversation> diarization_judging_set() {
@@ -135,7 +175,14 @@ std::vector<Conversation> diarization_judging_set() {
             ktuberling_conversation({"de", "sl"}, 10),
             ktuberling_conversation({"de", "gl", "nn"}, 12),
             ktuberling_conversation({"el", "en", "sl"}, 12),
-            ktuberling_conversation({"de", "el", "sl"}, 12)};
+            ktuberling_conversation({"de", "el", "sl"}, 12),
+            alternate("2 speakers, minutes (ktuberling de, el)",
+                      {{"de", ktuberling_recordings("de", "")}, {"el", ktuberling_recordings("el", "")}}, 4)};
+}
+
+Conversation long_monologue() {
+    // Turns of three prompts: pauses inside a turn are 150 ms, between turns 300-900 ms.
+    return alternate("1 speaker, minutes (asterisk's Allison)", {{"allison", allison_prompts(120)}}, 3);
 }
 
 }  // namespace dubhost::eval

@@ -58,7 +58,7 @@ public:
                             "pass --param speakers=2");
         if (!(options.penalty > 0 && options.penalty <= 10))
             throw CallError(DUBHOST_STATUS_BAD_REQUEST, "bad-parameter", "penalty must be above 0 and at most 10",
-                            "pass --param penalty=1");
+                            "pass --param penalty=3 (the default; higher finds fewer speakers)");
         host.progress(0.05, "reading speech");
         const auto samples =
             dubhost::sdk::read_wav_pcm16(job.at("inputs").at("speech").get<std::string>(), dubhost::diarize::sample_rate, 1);

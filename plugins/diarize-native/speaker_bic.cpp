@@ -2,6 +2,7 @@
 // (see speaker_bic.hpp).
 #include "speaker_bic.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -54,14 +55,15 @@ double FrameGaussian::log_determinant() const {
     return log_det;
 }
 
-double separation_gain(const FrameGaussian &a, const FrameGaussian &b, double penalty) {
+double separation_gain(const FrameGaussian &a, const FrameGaussian &b, double penalty, double most_frames) {
     FrameGaussian both = a;
     both.merge(b);
     const double d = static_cast<double>(a.dimensions());
     const double parameters = d + d * (d + 1) / 2;  // one more mean and covariance
+    const double counted = std::min(both.count(), most_frames), scale = counted / both.count();
     const double likelihood =
-        0.5 * (both.count() * both.log_determinant() - a.count() * a.log_determinant() - b.count() * b.log_determinant());
-    return likelihood - penalty * 0.5 * parameters * std::log(both.count());
+        0.5 * scale * (both.count() * both.log_determinant() - a.count() * a.log_determinant() - b.count() * b.log_determinant());
+    return likelihood - penalty * 0.5 * parameters * std::log(counted);
 }
 
 }  // namespace dubhost::diarize

@@ -28,6 +28,9 @@ private:
 
 // BIC(two Gaussians) - BIC(one Gaussian) for groups a and b: positive when modelling them apart
 // pays for its extra parameters, which `penalty` scales (1 is the criterion as Schwarz stated it).
-double separation_gain(const FrameGaussian &a, const FrameGaussian &b, double penalty);
+// Groups holding more than `most_frames` together count as that many (their proportions kept):
+// with minutes of one voice, what it says differs enough between groups that an uncapped
+// criterion splits it by content.
+double separation_gain(const FrameGaussian &a, const FrameGaussian &b, double penalty, double most_frames);
 
 }  // namespace dubhost::diarize

@@ -188,7 +188,7 @@ std::vector<SpeakerTurn> find_speaker_turns(const std::vector<std::int16_t> &sam
         FrameGaussian first(mfcc_count), second(mfcc_count);
         for (const std::size_t w : a) first.merge(windows[w].frames);
         for (const std::size_t w : b) second.merge(windows[w].frames);
-        return separation_gain(first, second, options.penalty) > 0;
+        return separation_gain(first, second, options.penalty, options.evidence_frames) > 0;
     };
     const std::vector<int> labels = cluster(embeddings, options.speakers, keep_apart);
 

@@ -21,8 +21,10 @@ struct ClusteringOptions {
     // 25 ms windows are not independent samples; 3 was chosen on the tuning conversations
     // (dubhost_diarize_bench --sweep; docs/decisions/0015).
     double penalty = 3.0;
-    int speakers = 0;         // > 0: exactly this many (when there is enough speech)
-    int window_frames = 150;  // 1.5 s
+    // The most frames the criterion weighs for one pair of groups (see separation_gain).
+    double evidence_frames = 2000;  // 20 s of speech (1000-3000 and uncapped tried)
+    int speakers = 0;               // > 0: exactly this many (when there is enough speech)
+    int window_frames = 150;        // 1.5 s
     int hop_frames = 75;
     int bridge_frames = 25;  // a window spans pauses under 250 ms (one speaker's breaths; 0-30 tried)
     std::int64_t shortest_turn_ms = 300;

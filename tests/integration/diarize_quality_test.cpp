@@ -96,17 +96,20 @@ BOOST_AUTO_TEST_CASE(three_real_speakers_are_told_apart) {
 }
 
 BOOST_AUTO_TEST_CASE(the_tuning_and_judging_conversations_hold_their_measured_figures) {
-    // DER with the count found / told, measured 2026-12-02 with the penalty 3 chosen on the tuning
-    // set (dubhost_diarize_bench --sweep); each limit is the measured figure plus 0.05. The tuning
-    // set's misses of the goal stay visible here: Catalan and Danish found as three voices (0.364),
-    // Catalan, Ukrainian and Walloon as two (0.263).
+    // DER with the count found / told, and the most speakers a one-speaker recording may come out
+    // as; measured 2026-12-02 with the penalty (3) and evidence cap (2000 frames) chosen on the
+    // tuning set (dubhost_diarize_bench); each DER limit is the measured figure plus 0.05. The
+    // tuning set's misses of the goal stay visible here: Catalan, Ukrainian and Walloon found as two
+    // voices (0.263), Lithuanian+Walloon at 0.174, the seven-minute monologue as two voices.
     struct Expected {
         double found, told;
+        std::size_t most_speakers = 0;  // for one-speaker recordings
     };
-    const std::vector<Expected> tuning = {{0.0, 0.0}, {0.0, 0.0},     {0.364, 0.0},   {0.0, 0.0}, {0.174, 0.174}, {0.0, 0.0},
-                                          {0.0, 0.0}, {0.105, 0.105}, {0.149, 0.149}, {0.0, 0.0}, {0.263, 0.182}, {0.127, 0.127}};
-    const std::vector<Expected> judging = {{0.0, 0.0}, {0.0, 0.0},     {0.0, 0.0}, {0.0, 0.0},     {0.0, 0.0},
-                                           {0.0, 0.0}, {0.049, 0.049}, {0.0, 0.0}, {0.031, 0.031}, {0.0, 0.0}};
+    const std::vector<Expected> tuning = {{0.0, 0.0, 1},  {0.0, 0.0, 1},  {0.0, 0.0},        {0.0, 0.0},     {0.174, 0.174},
+                                          {0.0, 0.0},     {0.0, 0.0},     {0.105, 0.105},    {0.149, 0.149}, {0.0, 0.0},
+                                          {0.263, 0.182}, {0.127, 0.127}, {0.046, 0.046, 2}, {0.083, 0.083}};
+    const std::vector<Expected> judging = {{0.0, 0.0, 1},  {0.0, 0.0, 1}, {0.0, 0.0},     {0.0, 0.0}, {0.0, 0.0},    {0.0, 0.0},
+                                           {0.049, 0.049}, {0.0, 0.0},    {0.031, 0.031}, {0.0, 0.0}, {0.006, 0.006}};
     for (const auto &[conversations, expected] :
          {std::pair{eval::diarization_tuning_set(), tuning}, std::pair{eval::diarization_judging_set(), judging}}) {
         BOOST_TEST_REQUIRE(conversations.size() == expected.size());
@@ -116,12 +119,35 @@ BOOST_AUTO_TEST_CASE(the_tuning_and_judging_conversations_hold_their_measured_fi
             const Diarized found = diarize(conversations[i], 0, dir, reference);
             BOOST_TEST(found.errors.rate() <= expected[i].found + 0.05, conversations[i].name);
             if (conversations[i].speakers == 1) {
-                BOOST_TEST(found.speakers_found == 1u, conversations[i].name << ": one voice split");
+                BOOST_TEST(found.speakers_found <= expected[i].most_speakers, conversations[i].name << ": one voice split");
                 continue;
             }
             const Diarized told = diarize(conversations[i], conversations[i].speakers, dir, reference);
             BOOST_TEST(told.errors.rate() <= expected[i].told + 0.05, conversations[i].name);
         }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(parameters_out_of_range_are_refused_with_the_fix) {
+    test::TempDir dir;
+    eval::build_conversation(eval::two_speaker_conversation().utterances, dir / "conversation.wav");
+    HostServices services({{"workspace", dir.path().string()}}, "diarize");
+    const auto registry = PluginRegistry::discover({{DUBHOST_PLUGIN_DIR, "test"}}, services);
+    const RegisteredBackend *diarizer = registry.find("diarize", "native");
+    BOOST_TEST_REQUIRE(diarizer != nullptr);
+    for (const json &params :
+         {json{{"speakers", -1}}, json{{"speakers", 21}}, json{{"penalty", 0}}, json{{"penalty", -2.5}}, json{{"penalty", 11}}}) {
+        const auto outcome = call_backend(
+            diarizer->entry_points(), BackendEntry::run, services,
+            {{"inputs",
+              {{"speech", (dir / "conversation.wav").string()}, {"track", {{"kind", "script"}, {"segments", json::array()}}}}},
+             {"params", params},
+             {"outputs", {{"diarization", (dir / "diarize" / "diarization.json").string()}}}});
+        BOOST_TEST(!outcome.ok(), params.dump());
+        BOOST_TEST(outcome.document["code"] == "bad-parameter", outcome.document.dump());
+        BOOST_TEST(outcome.status == DUBHOST_STATUS_BAD_REQUEST);
+        BOOST_TEST(outcome.error_hint().find("pass --param ") == 0u, outcome.error_hint());
+        BOOST_TEST(!fs::exists(dir / "diarize" / "diarization.json"));
     }
 }
 

@@ -39,11 +39,23 @@ BOOST_AUTO_TEST_CASE(two_different_voices_are_worth_their_parameters_and_one_voi
     // 20 s of frames each: a second full-covariance Gaussian (104 parameters) needs that much to pay.
     std::mt19937 random(7);
     const FrameGaussian first = frames(random, 2000, 0.0f), same = frames(random, 2000, 0.0f), other = frames(random, 2000, 1.0f);
-    BOOST_TEST(separation_gain(first, other, 3.0) > 0);
-    BOOST_TEST(separation_gain(first, same, 1.0) < 0);
-    BOOST_TEST(separation_gain(first, same, 3.0) < 0);
+    BOOST_TEST(separation_gain(first, other, 3.0, 1e9) > 0);
+    BOOST_TEST(separation_gain(first, same, 1.0, 1e9) < 0);
+    BOOST_TEST(separation_gain(first, same, 3.0, 1e9) < 0);
     // A higher penalty only ever asks for more evidence.
-    BOOST_TEST(separation_gain(first, other, 6.0) < separation_gain(first, other, 3.0));
+    BOOST_TEST(separation_gain(first, other, 6.0, 1e9) < separation_gain(first, other, 3.0, 1e9));
+}
+
+BOOST_AUTO_TEST_CASE(minutes_of_one_voice_weigh_no_more_than_the_evidence_cap) {
+    // Two long groups whose means differ a little (what one voice saying different things looks
+    // like to a Gaussian): uncapped, 200 s of frames each are "two voices"; counted as 20 s, one.
+    std::mt19937 random(3);
+    const FrameGaussian first = frames(random, 20000, 0.0f), second = frames(random, 20000, 0.25f);
+    BOOST_TEST(separation_gain(first, second, 3.0, 1e9) > 0);
+    BOOST_TEST(separation_gain(first, second, 3.0, 2000) < 0);
+    // Below the cap nothing changes.
+    const FrameGaussian small = frames(random, 500, 0.0f), other = frames(random, 500, 1.0f);
+    BOOST_TEST(separation_gain(small, other, 3.0, 2000) == separation_gain(small, other, 3.0, 1e9));
 }
 
 BOOST_AUTO_TEST_CASE(merged_statistics_are_those_of_all_the_frames) {
