@@ -69,6 +69,12 @@ Conversation alternate(const std::string &name, const std::vector<std::pair<std:
         }
 }
 
+// Seven minutes of one voice: 120 of Allison's prompts, three to a turn (150 ms between prompts,
+// 300-900 ms between turns).
+Conversation long_monologue() {
+    return alternate("1 speaker, minutes (asterisk's Allison)", {{"allison", allison_prompts(120)}}, 3);
+}
+
 }  // namespace
 
 std::vector<scoring::LabelledTurn> build_conversation(const std::vector<Utterance> &utterances, const fs::path &wav) {
@@ -178,11 +184,6 @@ std::vector<Conversation> diarization_judging_set() {
             ktuberling_conversation({"de", "el", "sl"}, 12),
             alternate("2 speakers, minutes (ktuberling de, el)",
                       {{"de", ktuberling_recordings("de", "")}, {"el", ktuberling_recordings("el", "")}}, 4)};
-}
-
-Conversation long_monologue() {
-    // Turns of three prompts: pauses inside a turn are 150 ms, between turns 300-900 ms.
-    return alternate("1 speaker, minutes (asterisk's Allison)", {{"allison", allison_prompts(120)}}, 3);
 }
 
 }  // namespace dubhost::eval

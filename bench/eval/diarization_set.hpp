@@ -41,13 +41,10 @@ Conversation ktuberling_conversation(const std::vector<std::string> &languages, 
 
 // What the native diarizer's features and speaker count were chosen on: 1-, 2- and 3-speaker
 // conversations among the ca, da, ru, uk, lt and wa speakers (docs/reference/test-media.md lists
-// them), then minutes of one voice (long_monologue) and minutes of Allison and the wa speaker.
+// them), then seven minutes of asterisk's Allison alone and four of her with the wa speaker.
 std::vector<Conversation> diarization_tuning_set();
 // What they are judged on and nothing was chosen on: the de, el, en, gl, nn and sl speakers, and
 // minutes of de and el (every word of each: both languages are one voice throughout).
 std::vector<Conversation> diarization_judging_set();
-
-// Seven minutes of one voice: 120 of asterisk's Allison prompts (n-z), three to a turn.
-Conversation long_monologue();
 
 }  // namespace dubhost::eval
