@@ -166,10 +166,11 @@ std::vector<int> cluster(const std::vector<std::vector<float>> &vectors, int wan
         members[a].insert(members[a].end(), members[b].begin(), members[b].end());
         members[b].clear();
         alive[b] = false;
-        for (auto &l : label)
-            if (l == static_cast<int>(b)) l = static_cast<int>(a);
         --clusters;
     }
+    // Each vector is labelled with the index of the group that holds it.
+    for (std::size_t i = 0; i < n; ++i)
+        for (const std::size_t member : members[i]) label[member] = static_cast<int>(i);
     return label;
 }
 

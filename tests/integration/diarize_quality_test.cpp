@@ -29,10 +29,19 @@ struct Diarized {
     json track;  // the given track with each segment's speaker
 };
 
-// The native diarizer on one conversation (written into `dir`), told `speakers` (0: finds them).
-Diarized diarize(const eval::Conversation &conversation, int speakers, const test::TempDir &dir,
-                 std::vector<scoring::LabelledTurn> &reference) {
-    reference = eval::build_conversation(conversation.utterances, dir / "conversation.wav");
+// A conversation written once into `dir` (conversation.wav), with its reference turns.
+struct Recorded {
+    std::string name;
+    std::vector<scoring::LabelledTurn> reference;
+};
+
+Recorded record(const eval::Conversation &conversation, const test::TempDir &dir) {
+    return {conversation.name, eval::build_conversation(conversation.utterances, dir / "conversation.wav")};
+}
+
+// The native diarizer on a recorded conversation, told `speakers` (0: finds them).
+Diarized diarize(const Recorded &conversation, int speakers, const test::TempDir &dir) {
+    const auto &reference = conversation.reference;
     json segments = json::array();
     for (std::size_t i = 0; i < reference.size(); ++i)
         segments.push_back(
@@ -67,10 +76,11 @@ Diarized diarize(const eval::Conversation &conversation, int speakers, const tes
 BOOST_AUTO_TEST_SUITE(diarize_quality)
 
 BOOST_AUTO_TEST_CASE(two_real_speakers_are_told_apart) {
+    test::TempDir dir;
+    const Recorded conversation = record(eval::two_speaker_conversation(), dir);
+    const auto &reference = conversation.reference;
     for (const int speakers : {0, 2}) {
-        test::TempDir dir;
-        std::vector<scoring::LabelledTurn> reference;
-        const Diarized diarized = diarize(eval::two_speaker_conversation(), speakers, dir, reference);
+        const Diarized diarized = diarize(conversation, speakers, dir);
         // Measured 2026-12-02: 0.0 (found and told); the limit is that plus 0.05.
         BOOST_TEST(diarized.errors.rate() <= 0.0 + 0.05);
         // The labelled track: every reader segment shares one label, every prompt segment the other.
@@ -86,10 +96,10 @@ BOOST_AUTO_TEST_CASE(two_real_speakers_are_told_apart) {
 BOOST_AUTO_TEST_CASE(three_real_speakers_are_told_apart) {
     // Three people, one per ktuberling-data language (Catalan, Russian, Lithuanian), taking turns of
     // three to four words.
+    test::TempDir dir;
+    const Recorded conversation = record(eval::three_speaker_conversation(), dir);
     for (const int speakers : {0, 3}) {
-        test::TempDir dir;
-        std::vector<scoring::LabelledTurn> reference;
-        const Diarized diarized = diarize(eval::three_speaker_conversation(), speakers, dir, reference);
+        const Diarized diarized = diarize(conversation, speakers, dir);
         // Measured 2026-12-02: 0.083 (found and told); the limit is that plus 0.05.
         BOOST_TEST(diarized.errors.rate() <= 0.083 + 0.05);
     }
@@ -115,14 +125,14 @@ BOOST_AUTO_TEST_CASE(the_tuning_and_judging_conversations_hold_their_measured_fi
         BOOST_TEST_REQUIRE(conversations.size() == expected.size());
         for (std::size_t i = 0; i < conversations.size(); ++i) {
             test::TempDir dir;
-            std::vector<scoring::LabelledTurn> reference;
-            const Diarized found = diarize(conversations[i], 0, dir, reference);
+            const Recorded conversation = record(conversations[i], dir);
+            const Diarized found = diarize(conversation, 0, dir);
             BOOST_TEST(found.errors.rate() <= expected[i].found + 0.05, conversations[i].name);
             if (conversations[i].speakers == 1) {
                 BOOST_TEST(found.speakers_found <= expected[i].most_speakers, conversations[i].name << ": one voice split");
                 continue;
             }
-            const Diarized told = diarize(conversations[i], conversations[i].speakers, dir, reference);
+            const Diarized told = diarize(conversation, conversations[i].speakers, dir);
             BOOST_TEST(told.errors.rate() <= expected[i].told + 0.05, conversations[i].name);
         }
     }
